@@ -138,7 +138,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallOf<TResponse>
             try
             {
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _call.Token);
-                var stream = await _push.RequestStream.WaitAsync(linked.Token).ConfigureAwait(false);
+                var stream = await RequestStreamAsync(linked.Token).ConfigureAwait(false);
                 await stream.WriteAsync(frame.AsMemory(0, length), linked.Token).ConfigureAwait(false);
                 await stream.FlushAsync(linked.Token).ConfigureAwait(false);
             }
@@ -160,6 +160,28 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallOf<TResponse>
         {
             _writeLock.Release();
         }
+    }
+
+    /// <summary>The request body stream; a call that fails before the body is asked for (no connection) fails the write.</summary>
+    private async Task<Stream> RequestStreamAsync(CancellationToken cancellationToken)
+    {
+        var stream = _push!.RequestStream;
+        if (!stream.IsCompleted)
+        {
+            await Task.WhenAny(stream, _send!).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!stream.IsCompleted && _send!.IsCompleted && !_send.IsCompletedSuccessfully)
+            {
+                try
+                {
+                    await _send.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException)
+                {
+                    throw Fail(MapTransportFailure(ex));
+                }
+            }
+        }
+        return await stream.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task CompleteRequestAsync()
