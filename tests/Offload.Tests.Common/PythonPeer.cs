@@ -17,6 +17,7 @@ public static class PythonPeer
     /// <summary>Directory of generated *_pb2.py and *_pb2_grpc.py modules, made once per test run.</summary>
     public static string StubDirectory => Stubs.Value;
 
+    /// <param name="script">A file of tests/interop, or a repository-relative path.</param>
     public static ProcessStartInfo StartInfo(string script, params string[] args)
     {
         var info = new ProcessStartInfo(Python)
@@ -26,7 +27,7 @@ public static class PythonPeer
             UseShellExecute = false,
         };
         info.ArgumentList.Add("-u");
-        info.ArgumentList.Add(RepoPaths.Get("tests", "interop", script));
+        info.ArgumentList.Add(script.Contains('/') ? RepoPaths.Get(script.Split('/')) : RepoPaths.Get("tests", "interop", script));
         foreach (var a in args)
             info.ArgumentList.Add(a);
         info.Environment["PYTHONPATH"] = StubDirectory;
@@ -67,7 +68,7 @@ public static class PythonPeer
         var output = Path.Combine(Path.GetTempPath(), $"offload-pystubs-{Environment.ProcessId}");
         Directory.CreateDirectory(output);
         var protoRoot = RepoPaths.Get("proto", "p4runtime");
-        var testProtos = RepoPaths.Get("tests", "Offload.Grpc.Tests", "Protos");
+        var testProtos = RepoPaths.Get("tests", "Offload.Tests.Common", "Protos");
         var args = new List<string>
         {
             "-I" + protoRoot, "-I" + testProtos, "-I/usr/include",

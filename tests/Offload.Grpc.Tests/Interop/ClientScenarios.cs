@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Google.Protobuf;
 using Offload.Grpc.Client;
 using Offload.Testing;
+using Offload.Tests.Common;
 using Xunit;
 
 namespace Offload.Grpc.Tests.Interop;

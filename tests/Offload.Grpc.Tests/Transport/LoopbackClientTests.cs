@@ -1,3 +1,4 @@
+using Offload.Tests.Common;
 using Xunit;
 using Offload.Grpc.Server;
 using Offload.Grpc.Tests.Interop;

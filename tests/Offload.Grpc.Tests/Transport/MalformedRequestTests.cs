@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Offload.Grpc.Client;
 using Offload.Grpc.Server;
 using Offload.Testing;
+using Offload.Tests.Common;
 using Xunit;
 
 namespace Offload.Grpc.Tests.Transport;

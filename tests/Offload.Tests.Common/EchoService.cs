@@ -3,7 +3,7 @@ using Offload.Grpc;
 using Offload.Grpc.Server;
 using Offload.Testing;
 
-namespace Offload.Grpc.Tests;
+namespace Offload.Tests.Common;
 
 /// <summary>Methods of the Echo test service and a C# implementation matching tests/interop/echo_server.py.</summary>
 public static class EchoMethods
