@@ -1,0 +1,138 @@
+using Google.Protobuf;
+using Offload.Grpc;
+using Offload.P4Runtime.Session;
+using P4.V1;
+
+namespace Offload.Simulator.P4Runtime;
+
+/// <summary>One controller stream of a (device, role): its election id and how to send it messages.</summary>
+internal sealed class ControllerStream
+{
+    public ControllerStream(IAsyncStreamWriter<StreamMessageResponse> writer, string peer)
+    {
+        Writer = writer;
+        Peer = peer;
+    }
+
+    public IAsyncStreamWriter<StreamMessageResponse> Writer { get; }
+    public string Peer { get; }
+    public ulong? DeviceId { get; set; }
+    public string? Role { get; set; }
+    public ElectionId? ElectionId { get; set; }
+}
+
+/// <summary>
+/// Client arbitration as the P4Runtime spec defines it: per role, the primary is the stream whose
+/// election id equals the highest id ever seen for that role; when it leaves, nobody is primary
+/// until a client advertises a higher id. (BMv2's PI server instead promotes the highest connected
+/// stream; see docs/p4runtime-wire.md.)
+/// </summary>
+internal sealed class Arbitration
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, ElectionId> _highest = new(StringComparer.Ordinal);
+    private readonly List<ControllerStream> _streams = new();
+
+    public const int MaxStreamsPerDevice = 16;
+
+    /// <summary>Applies an arbitration update; returns the messages to send, or a status that ends the stream.</summary>
+    public (RpcStatus? Failure, List<(ControllerStream To, StreamMessageResponse Message)> Notify) Update(
+        ControllerStream stream, MasterArbitrationUpdate update, ulong deviceId)
+    {
+        var role = update.Role?.Name ?? "";
+        var electionId = update.ElectionId is null ? (ElectionId?)null : ElectionId.FromProto(update.ElectionId);
+        lock (_gate)
+        {
+            if (stream.DeviceId is null)
+            {
+                if (update.DeviceId != deviceId)
+                    return (new RpcStatus(StatusCode.NotFound, $"Unknown device id {update.DeviceId}; this switch is device {deviceId}"), new());
+                if (_streams.Count >= MaxStreamsPerDevice)
+                    return (new RpcStatus(StatusCode.ResourceExhausted, "Too many controller streams"), new());
+            }
+            else if (stream.DeviceId != update.DeviceId || stream.Role != role)
+            {
+                return (new RpcStatus(StatusCode.FailedPrecondition,
+                    "Arbitration on an open stream must keep its device id and role"), new());
+            }
+            if (electionId is { } id && _streams.Any(s => s != stream && s.Role == role && s.ElectionId == id))
+                return (new RpcStatus(StatusCode.InvalidArgument, $"Election id {id} is already used by another controller"), new());
+
+            var primaryBefore = Primary(role);
+            stream.DeviceId = update.DeviceId;
+            stream.Role = role;
+            stream.ElectionId = electionId;
+            if (!_streams.Contains(stream))
+                _streams.Add(stream);
+            if (electionId is { } e && (!_highest.TryGetValue(role, out var highest) || e > highest))
+                _highest[role] = e;
+            var primaryAfter = Primary(role);
+            var notify = primaryBefore != primaryAfter
+                ? NotificationsFor(role)
+                : new List<(ControllerStream, StreamMessageResponse)> { (stream, Notification(stream, role)) };
+            return (null, notify);
+        }
+    }
+
+    /// <summary>Removes a closed stream; returns notifications when the primary changed.</summary>
+    public List<(ControllerStream To, StreamMessageResponse Message)> Remove(ControllerStream stream)
+    {
+        lock (_gate)
+        {
+            if (!_streams.Contains(stream) || stream.Role is not { } role)
+                return new();
+            var wasPrimary = Primary(role) == stream;
+            _streams.Remove(stream);
+            return wasPrimary ? NotificationsFor(role) : new();
+        }
+    }
+
+    /// <summary>True when (role, election id) is the current primary, as Write and SetForwardingPipelineConfig require.</summary>
+    public bool IsPrimary(string role, Uint128? electionId)
+    {
+        lock (_gate)
+        {
+            var primary = Primary(role);
+            return primary is not null && electionId is not null && primary.ElectionId == ElectionId.FromProto(electionId);
+        }
+    }
+
+    public bool IsPrimary(ControllerStream stream)
+    {
+        lock (_gate)
+            return stream.Role is { } role && Primary(role) == stream;
+    }
+
+    public IReadOnlyList<ControllerStream> Primaries()
+    {
+        lock (_gate)
+            return _streams.Select(s => s.Role!).Distinct().Select(Primary).OfType<ControllerStream>().ToList();
+    }
+
+    private ControllerStream? Primary(string role) =>
+        _highest.TryGetValue(role, out var highest)
+            ? _streams.FirstOrDefault(s => s.Role == role && s.ElectionId == highest)
+            : null;
+
+    private List<(ControllerStream, StreamMessageResponse)> NotificationsFor(string role) =>
+        _streams.Where(s => s.Role == role).Select(s => (s, Notification(s, role))).ToList();
+
+    private StreamMessageResponse Notification(ControllerStream stream, string role)
+    {
+        var primary = Primary(role);
+        var update = new MasterArbitrationUpdate
+        {
+            DeviceId = stream.DeviceId ?? 0,
+            Status = primary == stream
+                ? new Google.Rpc.Status { Code = (int)StatusCode.OK, Message = "Is primary" }
+                : primary is null
+                    ? new Google.Rpc.Status { Code = (int)StatusCode.NotFound, Message = "No primary for this role" }
+                    : new Google.Rpc.Status { Code = (int)StatusCode.AlreadyExists, Message = "Is backup" },
+        };
+        if (role.Length > 0)
+            update.Role = new Role { Name = role };
+        if (_highest.TryGetValue(role, out var highest))
+            update.ElectionId = highest.ToProto();
+        return new StreamMessageResponse { Arbitration = update };
+    }
+}

@@ -1,0 +1,156 @@
+using Google.Protobuf;
+using Microsoft.Extensions.Logging.Abstractions;
+using Offload.Grpc;
+using Offload.Grpc.Client;
+using Offload.Grpc.Server;
+using Offload.P4Runtime.Schema;
+using Offload.P4Runtime.Session;
+using Offload.Simulator.P4Runtime;
+using P4.V1;
+using Xunit;
+using PipelineAction = P4.V1.SetForwardingPipelineConfigRequest.Types.Action;
+
+namespace Offload.Simulator.Tests.P4Runtime;
+
+/// <summary>offload-sim's P4Runtime server driven by our client over real HTTP/2.</summary>
+public sealed class P4RuntimeServiceTests : IAsyncLifetime
+{
+    private const ulong Device = 3;
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private GrpcServer? _server;
+    private GrpcChannel? _channel;
+    private readonly P4InfoIndex _p4Info = P4InfoIndex.Load(Path.Combine(AppContext.BaseDirectory, "TestData", "basic.p4info.txtpb"));
+
+    public async Task InitializeAsync()
+    {
+        var service = new P4RuntimeService(Device, NullLogger.Instance);
+        _server = await GrpcServer.StartAsync(service.Register(new GrpcServiceRegistry()));
+        _channel = GrpcChannel.ForAddress($"127.0.0.1:{_server.Port}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _channel!.Dispose();
+        await _server!.DisposeAsync();
+    }
+
+    private StreamSession Session(ulong election, ulong device = Device) =>
+        new(_channel!, device, new ElectionId(0, election),
+            options: new StreamSessionOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(200) });
+
+    private P4RuntimeClient Client(ulong election, ulong device = Device) => new(_channel!, device, new ElectionId(0, election));
+
+    [Fact]
+    public async Task Capabilities_ReportsSpecVersion() =>
+        Assert.Equal("1.5.0", await Client(1).GetApiVersionAsync());
+
+    [Fact]
+    public async Task Arbitration_PrimaryLeaves_NoPrimaryUntilHigherIdArrives()
+    {
+        await using var low = Session(1);
+        low.Start();
+        await low.WaitForPrimaryAsync().WaitAsync(Wait);
+        var high = Session(2);
+        high.Start();
+        await high.WaitForPrimaryAsync().WaitAsync(Wait);
+        await WaitUntil(() => low.State.Code == StatusCode.AlreadyExists);
+        Assert.Equal(new ElectionId(0, 2), low.State.PrimaryElectionId);
+
+        await high.DisposeAsync();
+        await WaitUntil(() => low.State.Code == StatusCode.NotFound);
+        Assert.False(low.IsPrimary);
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() =>
+            Client(1).SetPipelineAsync(_p4Info.P4Info, null))).StatusCode);
+
+        await low.ChangeElectionIdAsync(new ElectionId(0, 3));
+        await low.WaitForPrimaryAsync().WaitAsync(Wait);
+    }
+
+    [Fact]
+    public async Task Arbitration_DuplicateElectionId_InvalidArgument()
+    {
+        await using var first = Session(5);
+        first.Start();
+        await first.WaitForPrimaryAsync().WaitAsync(Wait);
+        await using var twin = Session(5);
+        twin.Start();
+        await WaitUntil(() => twin.LastFailure is not null);
+        Assert.Equal(StatusCode.InvalidArgument, twin.LastFailure!.Code);
+    }
+
+    [Fact]
+    public async Task Arbitration_UnknownDevice_NotFound()
+    {
+        await using var session = Session(1, device: 77);
+        session.Start();
+        await WaitUntil(() => session.LastFailure is not null);
+        Assert.Equal(StatusCode.NotFound, session.LastFailure!.Code);
+    }
+
+    [Fact]
+    public async Task Write_ChecksInSpecOrder()
+    {
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => Client(1, device: 9).WriteAsync([]))).StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => Client(1).WriteAsync([]))).StatusCode);
+        await using var session = Session(1);
+        session.Start();
+        await session.WaitForPrimaryAsync().WaitAsync(Wait);
+        Assert.Equal(StatusCode.FailedPrecondition, (await Assert.ThrowsAsync<RpcException>(() => Client(1).WriteAsync([]))).StatusCode);
+        await Client(1).SetPipelineAsync(_p4Info.P4Info, null);
+        Assert.True((await Client(1).WriteAsync([])).AllOk);
+        Assert.Equal(StatusCode.Unimplemented, (await Assert.ThrowsAsync<RpcException>(() =>
+            Client(1).WriteAsync([], WriteRequest.Types.Atomicity.DataplaneAtomic))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Pipeline_SaveThenCommit_GetReturnsWhatWasAsked()
+    {
+        await using var session = Session(1);
+        session.Start();
+        await session.WaitForPrimaryAsync().WaitAsync(Wait);
+        var client = Client(1);
+        Assert.Null(await client.GetPipelineAsync());
+        var commit = new SetForwardingPipelineConfigRequest
+        {
+            DeviceId = Device, ElectionId = new Uint128 { Low = 1 }, Action = PipelineAction.Commit,
+        };
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() =>
+            _channel!.UnaryAsync(P4RuntimeMethods.SetForwardingPipelineConfig, commit))).StatusCode);
+        await client.SetPipelineAsync(_p4Info.P4Info, ByteString.CopyFromUtf8("{}"), cookie: 7, PipelineAction.VerifyAndSave);
+        Assert.Null(await client.GetPipelineAsync());
+        await _channel!.UnaryAsync(P4RuntimeMethods.SetForwardingPipelineConfig, commit);
+        var all = await client.GetPipelineAsync();
+        Assert.Equal(_p4Info.P4Info, all!.P4Info);
+        Assert.Equal("{}", all.P4DeviceConfig.ToStringUtf8());
+        var cookieOnly = await client.GetPipelineAsync(GetForwardingPipelineConfigRequest.Types.ResponseType.CookieOnly);
+        Assert.Equal(7ul, cookieOnly!.Cookie.Cookie_);
+        Assert.Null(cookieOnly.P4Info);
+        Assert.True(cookieOnly.P4DeviceConfig.IsEmpty);
+    }
+
+    [Fact]
+    public async Task Pipeline_BrokenP4Info_InvalidArgument()
+    {
+        await using var session = Session(1);
+        session.Start();
+        await session.WaitForPrimaryAsync().WaitAsync(Wait);
+        var broken = _p4Info.P4Info.Clone();
+        broken.Tables[0].ActionRefs.Add(new P4.Config.V1.ActionRef { Id = 0x01abcdef });
+        var error = await Assert.ThrowsAsync<RpcException>(() => Client(1).SetPipelineAsync(broken, null));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("unknown action id", error.Status.Detail);
+        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() =>
+            Client(1).SetPipelineAsync(_p4Info.P4Info, null, action: PipelineAction.Unspecified))).StatusCode);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var until = DateTime.UtcNow + Wait;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until)
+                Assert.Fail("condition not reached in time");
+            await Task.Delay(20);
+        }
+    }
+}
