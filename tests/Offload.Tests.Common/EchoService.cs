@@ -33,6 +33,7 @@ public sealed class EchoService
 {
     private int _cancelled;
     private int _deadlines;
+    private int _lastDeadlineMs;
 
     public GrpcServiceRegistry Register(GrpcServiceRegistry registry) => registry
         .AddUnary(EchoMethods.Unary, UnaryAsync)
@@ -43,10 +44,13 @@ public sealed class EchoService
         {
             CancelledCalls = Volatile.Read(ref _cancelled),
             DeadlineCalls = Volatile.Read(ref _deadlines),
+            LastDeadlineMs = Volatile.Read(ref _lastDeadlineMs),
         }));
 
     private async Task<EchoResponse> UnaryAsync(EchoRequest request, ServerCallContext context)
     {
+        if (context.Deadline is { } deadline)
+            Volatile.Write(ref _lastDeadlineMs, (int)Math.Round((deadline - DateTime.UtcNow).TotalMilliseconds));
         if (context.RequestHeaders.GetValue("x-echo") is { } echo)
             await context.WriteResponseHeadersAsync(new Metadata().Add("x-echo", echo));
         await SleepAsync(request, context);

@@ -5,6 +5,8 @@ public static class RepoPaths
 {
     private static readonly Lazy<string> RootPath = new(() =>
     {
+        if (Environment.GetEnvironmentVariable("OFFLOAD_REPO") is { Length: > 0 } configured)
+            return configured;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Offload.sln")))
                 return dir.FullName;

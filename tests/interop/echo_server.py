@@ -58,8 +58,16 @@ def note_end(context):
     record("deadline_calls" if remaining is not None and remaining <= 0 else "cancelled_calls")
 
 
+def note_deadline(context):
+    remaining = context.time_remaining()
+    if remaining is not None and remaining < 3600:
+        with stats_lock:
+            stats.last_deadline_ms = int(remaining * 1000 + 0.5)
+
+
 class Echo(echo_pb2_grpc.EchoServicer):
     def Unary(self, request, context):
+        note_deadline(context)
         echo = dict(context.invocation_metadata()).get("x-echo")
         if echo is not None:
             context.send_initial_metadata((("x-echo", echo),))
@@ -102,7 +110,8 @@ class Echo(echo_pb2_grpc.EchoServicer):
 
     def Stats(self, request, context):
         with stats_lock:
-            return echo_pb2.StatsResponse(cancelled_calls=stats.cancelled_calls, deadline_calls=stats.deadline_calls)
+            return echo_pb2.StatsResponse(cancelled_calls=stats.cancelled_calls, deadline_calls=stats.deadline_calls,
+                                          last_deadline_ms=stats.last_deadline_ms)
 
 
 def main():

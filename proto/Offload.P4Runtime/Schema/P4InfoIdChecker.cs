@@ -87,7 +87,7 @@ public static class P4InfoIdChecker
         }
     }
 
-    internal static IEnumerable<(Prefix Prefix, Preamble Preamble)> Objects(P4.Config.V1.P4Info info)
+    public static IEnumerable<(Prefix Prefix, Preamble Preamble)> Objects(P4.Config.V1.P4Info info)
     {
         foreach (var x in info.Tables) yield return (Prefix.Table, x.Preamble);
         foreach (var x in info.Actions) yield return (Prefix.Action, x.Preamble);

@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Offload.Cli.Commands;
+
+var root = new RootCommand("offloadctl: operate Offload switches and controllers")
+{
+    SwitchCommands.Create(),
+    P4InfoCommands.Create(),
+};
+return await root.Parse(args).InvokeAsync();
