@@ -24,7 +24,7 @@ bin/offloadctl switch status --switch "$addr" --device-id 0 --election-id 1
 
 cat <<MSG
 
-offload-sim is running on $addr and serves P4Runtime exactly as BMv2's simple_switch_grpc does:
+offload-sim is running on $addr and serves the P4Runtime API of BMv2's simple_switch_grpc:
 capabilities, client arbitration (primary/backup by election id) and pipeline configuration.
 Try, in another terminal:
   bin/offloadctl switch status --switch $addr --election-id 2      # a higher election id takes over as primary

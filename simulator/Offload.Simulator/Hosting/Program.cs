@@ -23,7 +23,7 @@ internal static class Program
 
     private static async Task<int> RunAsync(ulong deviceId, string address, LogLevel level, CancellationToken cancellationToken)
     {
-        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(level).AddFilter("Microsoft", LogLevel.Warning)
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(level).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
         var logger = loggers.CreateLogger("offload-sim");
         try
