@@ -30,7 +30,7 @@ public static class PythonPeer
         info.ArgumentList.Add(script.Contains('/') ? RepoPaths.Get(script.Split('/')) : RepoPaths.Get("tests", "interop", script));
         foreach (var a in args)
             info.ArgumentList.Add(a);
-        info.Environment["PYTHONPATH"] = StubDirectory;
+        info.Environment["PYTHONPATH"] = StubDirectory + ":" + RepoPaths.Get("tests", "interop");
         info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
         return info;
     }

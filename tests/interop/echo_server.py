@@ -6,12 +6,11 @@ import argparse
 import sys
 import threading
 import time
-from concurrent import futures
-
 import grpc
 
 import echo_pb2
 import echo_pb2_grpc
+import peer
 from google.rpc import status_pb2
 from google.protobuf import any_pb2
 from p4.v1 import p4runtime_pb2
@@ -118,12 +117,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
-    echo_pb2_grpc.add_EchoServicer_to_server(Echo(), server)
-    port = server.add_insecure_port("127.0.0.1:%d" % args.port)
-    server.start()
-    print("LISTENING %d" % port, flush=True)
-    server.wait_for_termination()
+    peer.serve(lambda server: echo_pb2_grpc.add_EchoServicer_to_server(Echo(), server), args.port)
 
 
 if __name__ == "__main__":

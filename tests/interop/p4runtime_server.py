@@ -11,9 +11,9 @@ import argparse
 import queue
 import sys
 import threading
-from concurrent import futures
-
 import grpc
+
+import peer
 
 from google.protobuf import any_pb2
 from google.rpc import status_pb2
@@ -204,12 +204,9 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--device-id", type=int, default=1)
     args = parser.parse_args()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=32))
-    p4runtime_pb2_grpc.add_P4RuntimeServicer_to_server(P4Runtime(Device(args.device_id)), server)
-    port = server.add_insecure_port("127.0.0.1:%d" % args.port)
-    server.start()
-    print("LISTENING %d" % port, flush=True)
-    server.wait_for_termination()
+    device = Device(args.device_id)
+    peer.serve(lambda server: p4runtime_pb2_grpc.add_P4RuntimeServicer_to_server(P4Runtime(device), server),
+               args.port, workers=32)
 
 
 if __name__ == "__main__":

@@ -14,14 +14,16 @@ namespace Offload.P4Runtime.Tests.Session;
 public sealed class PythonP4RuntimeServerTests : IAsyncLifetime
 {
     private const ulong DeviceId = 1;
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Wait = TestController.Wait;
     private PythonServer? _server;
     private GrpcChannel? _channel;
+    private TestController? _controller;
 
     public async Task InitializeAsync()
     {
         _server = await PythonServer.StartAsync("p4runtime_server.py", "--device-id", DeviceId.ToString());
         _channel = GrpcChannel.ForAddress(_server.Address);
+        _controller = new TestController(_channel, DeviceId);
     }
 
     public async Task DisposeAsync()
@@ -31,26 +33,18 @@ public sealed class PythonP4RuntimeServerTests : IAsyncLifetime
             await _server.DisposeAsync();
     }
 
-    private StreamSession Session(ulong election) =>
-        new(_channel!, DeviceId, new ElectionId(0, election),
-            options: new StreamSessionOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(500) });
-
-    private P4RuntimeClient Client(ulong election) => new(_channel!, DeviceId, new ElectionId(0, election));
-
     [Fact]
     public async Task Capabilities_ReportsApiVersion() =>
-        Assert.Equal("1.5.0", await Client(1).GetApiVersionAsync());
+        Assert.Equal("1.5.0", await _controller!.Client(1).GetApiVersionAsync());
 
     [Fact]
     public async Task Arbitration_HigherElectionIdTakesOver_LowerIsToldItIsBackup()
     {
-        await using var first = Session(1);
-        first.Start();
-        await first.WaitForPrimaryAsync().WaitAsync(Wait);
+        await using var first = await _controller!.PrimaryAsync(1);
         var demoted = new TaskCompletionSource<ArbitrationState>();
         first.ArbitrationChanged += s => { if (!s.IsPrimary) demoted.TrySetResult(s); };
 
-        var second = Session(2);
+        var second = _controller!.Session(2);
         second.Start();
         await second.WaitForPrimaryAsync().WaitAsync(Wait);
         var state = await demoted.Task.WaitAsync(Wait);
@@ -64,10 +58,8 @@ public sealed class PythonP4RuntimeServerTests : IAsyncLifetime
     [Fact]
     public async Task Pipeline_SetThenGet_RoundTripsP4InfoAndCookie()
     {
-        await using var session = Session(5);
-        session.Start();
-        await session.WaitForPrimaryAsync().WaitAsync(Wait);
-        var client = Client(5);
+        await using var session = await _controller!.PrimaryAsync(5);
+        var client = _controller!.Client(5);
         Assert.Null(await client.GetPipelineAsync());
         await client.SetPipelineAsync(TestP4Info.Index.P4Info, ByteString.CopyFromUtf8("{bmv2 json}"), cookie: 42);
         var config = await client.GetPipelineAsync();
@@ -79,10 +71,8 @@ public sealed class PythonP4RuntimeServerTests : IAsyncLifetime
     [Fact]
     public async Task Write_BatchWithDuplicate_PerUpdateErrorsInOrder_ThenReadStreamsAll()
     {
-        await using var session = Session(5);
-        session.Start();
-        await session.WaitForPrimaryAsync().WaitAsync(Wait);
-        var client = Client(5);
+        await using var session = await _controller!.PrimaryAsync(5);
+        var client = _controller!.Client(5);
         await client.SetPipelineAsync(TestP4Info.Index.P4Info, null);
 
         Entity Route(string prefix) => new()
@@ -111,19 +101,15 @@ public sealed class PythonP4RuntimeServerTests : IAsyncLifetime
     [Fact]
     public async Task Write_NotPrimary_PermissionDenied()
     {
-        await using var primary = Session(9);
-        primary.Start();
-        await primary.WaitForPrimaryAsync().WaitAsync(Wait);
-        var error = await Assert.ThrowsAsync<RpcException>(() => Client(3).WriteAsync([]));
+        await using var primary = await _controller!.PrimaryAsync(9);
+        var error = await Assert.ThrowsAsync<RpcException>(() => _controller!.Client(3).WriteAsync([]));
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
     }
 
     [Fact]
     public async Task Stream_PacketOutLoopsBack_DigestsIdleTimeoutsErrorsAndAcks()
     {
-        await using var session = Session(7);
-        session.Start();
-        await session.WaitForPrimaryAsync().WaitAsync(Wait);
+        await using var session = await _controller!.PrimaryAsync(7);
 
         await session.SendPacketOutAsync(PacketIo.PacketOut(TestP4Info.Index, [0xde, 0xad],
             new Dictionary<string, P4Value> { ["egress_port"] = 3, ["_pad"] = 0 }));
@@ -154,12 +140,10 @@ public sealed class PythonP4RuntimeServerTests : IAsyncLifetime
     [Fact]
     public async Task Stream_ServerRestarts_SessionReconnectsAndRearbitrates()
     {
-        await using var session = Session(11);
-        session.Start();
-        await session.WaitForPrimaryAsync().WaitAsync(Wait);
+        await using var session = await _controller!.PrimaryAsync(11);
         var port = _server!.Port;
         await _server.StopAsync();
-        await WaitUntil(() => !session.IsPrimary);
+        await Eventually.WaitUntil(() => !session.IsPrimary);
         _server = await PythonServer.StartAsync("p4runtime_server.py", "--device-id", DeviceId.ToString(), "--port", port.ToString());
         await session.WaitForPrimaryAsync().WaitAsync(Wait);
         Assert.Equal(2, session.Connections);
@@ -169,12 +153,10 @@ public sealed class PythonP4RuntimeServerTests : IAsyncLifetime
     [Fact]
     public async Task Stream_DuplicateElectionId_RefusedAndRetried()
     {
-        await using var first = Session(13);
-        first.Start();
-        await first.WaitForPrimaryAsync().WaitAsync(Wait);
-        await using var twin = Session(13);
+        await using var first = await _controller!.PrimaryAsync(13);
+        await using var twin = _controller!.Session(13);
         twin.Start();
-        await WaitUntil(() => twin.LastFailure is not null);
+        await Eventually.WaitUntil(() => twin.LastFailure is not null);
         Assert.Equal(StatusCode.InvalidArgument, twin.LastFailure!.Code);
         Assert.False(twin.IsPrimary);
     }
@@ -184,18 +166,8 @@ public sealed class PythonP4RuntimeServerTests : IAsyncLifetime
     {
         await using var session = new StreamSession(_channel!, 99, new ElectionId(0, 1));
         session.Start();
-        await WaitUntil(() => session.LastFailure is not null);
+        await Eventually.WaitUntil(() => session.LastFailure is not null);
         Assert.Equal(StatusCode.NotFound, session.LastFailure!.Code);
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var until = DateTime.UtcNow + Wait;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-                Assert.Fail("condition not reached in time");
-            await Task.Delay(20);
-        }
-    }
 }

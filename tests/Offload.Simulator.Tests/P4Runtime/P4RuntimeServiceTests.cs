@@ -7,6 +7,7 @@ using Offload.P4Runtime.Schema;
 using Offload.P4Runtime.Session;
 using Offload.Simulator.P4Runtime;
 using P4.V1;
+using Offload.Tests.Common;
 using Xunit;
 using PipelineAction = P4.V1.SetForwardingPipelineConfigRequest.Types.Action;
 
@@ -16,9 +17,10 @@ namespace Offload.Simulator.Tests.P4Runtime;
 public sealed class P4RuntimeServiceTests : IAsyncLifetime
 {
     private const ulong Device = 3;
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Wait = TestController.Wait;
     private GrpcServer? _server;
     private GrpcChannel? _channel;
+    private TestController? _controller;
     private readonly P4InfoIndex _p4Info = P4InfoIndex.Load(Path.Combine(AppContext.BaseDirectory, "TestData", "basic.p4info.txtpb"));
 
     public async Task InitializeAsync()
@@ -26,6 +28,7 @@ public sealed class P4RuntimeServiceTests : IAsyncLifetime
         var service = new P4RuntimeService(Device, NullLogger.Instance);
         _server = await GrpcServer.StartAsync(service.Register(new GrpcServiceRegistry()));
         _channel = GrpcChannel.ForAddress($"127.0.0.1:{_server.Port}");
+        _controller = new TestController(_channel, Device);
     }
 
     public async Task DisposeAsync()
@@ -34,33 +37,25 @@ public sealed class P4RuntimeServiceTests : IAsyncLifetime
         await _server!.DisposeAsync();
     }
 
-    private StreamSession Session(ulong election, ulong device = Device) =>
-        new(_channel!, device, new ElectionId(0, election),
-            options: new StreamSessionOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(200) });
-
-    private P4RuntimeClient Client(ulong election, ulong device = Device) => new(_channel!, device, new ElectionId(0, election));
-
     [Fact]
     public async Task Capabilities_ReportsSpecVersion() =>
-        Assert.Equal("1.5.0", await Client(1).GetApiVersionAsync());
+        Assert.Equal("1.5.0", await _controller!.Client(1).GetApiVersionAsync());
 
     [Fact]
     public async Task Arbitration_PrimaryLeaves_NoPrimaryUntilHigherIdArrives()
     {
-        await using var low = Session(1);
-        low.Start();
-        await low.WaitForPrimaryAsync().WaitAsync(Wait);
-        var high = Session(2);
+        await using var low = await _controller!.PrimaryAsync(1);
+        var high = _controller!.Session(2);
         high.Start();
         await high.WaitForPrimaryAsync().WaitAsync(Wait);
-        await WaitUntil(() => low.State.Code == StatusCode.AlreadyExists);
+        await Eventually.WaitUntil(() => low.State.Code == StatusCode.AlreadyExists);
         Assert.Equal(new ElectionId(0, 2), low.State.PrimaryElectionId);
 
         await high.DisposeAsync();
-        await WaitUntil(() => low.State.Code == StatusCode.NotFound);
+        await Eventually.WaitUntil(() => low.State.Code == StatusCode.NotFound);
         Assert.False(low.IsPrimary);
         Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() =>
-            Client(1).SetPipelineAsync(_p4Info.P4Info, null))).StatusCode);
+            _controller!.Client(1).SetPipelineAsync(_p4Info.P4Info, null))).StatusCode);
 
         await low.ChangeElectionIdAsync(new ElectionId(0, 3));
         await low.WaitForPrimaryAsync().WaitAsync(Wait);
@@ -69,46 +64,40 @@ public sealed class P4RuntimeServiceTests : IAsyncLifetime
     [Fact]
     public async Task Arbitration_DuplicateElectionId_InvalidArgument()
     {
-        await using var first = Session(5);
-        first.Start();
-        await first.WaitForPrimaryAsync().WaitAsync(Wait);
-        await using var twin = Session(5);
+        await using var first = await _controller!.PrimaryAsync(5);
+        await using var twin = _controller!.Session(5);
         twin.Start();
-        await WaitUntil(() => twin.LastFailure is not null);
+        await Eventually.WaitUntil(() => twin.LastFailure is not null);
         Assert.Equal(StatusCode.InvalidArgument, twin.LastFailure!.Code);
     }
 
     [Fact]
     public async Task Arbitration_UnknownDevice_NotFound()
     {
-        await using var session = Session(1, device: 77);
+        await using var session = _controller!.Session(1, device: 77);
         session.Start();
-        await WaitUntil(() => session.LastFailure is not null);
+        await Eventually.WaitUntil(() => session.LastFailure is not null);
         Assert.Equal(StatusCode.NotFound, session.LastFailure!.Code);
     }
 
     [Fact]
     public async Task Write_ChecksInSpecOrder()
     {
-        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => Client(1, device: 9).WriteAsync([]))).StatusCode);
-        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => Client(1).WriteAsync([]))).StatusCode);
-        await using var session = Session(1);
-        session.Start();
-        await session.WaitForPrimaryAsync().WaitAsync(Wait);
-        Assert.Equal(StatusCode.FailedPrecondition, (await Assert.ThrowsAsync<RpcException>(() => Client(1).WriteAsync([]))).StatusCode);
-        await Client(1).SetPipelineAsync(_p4Info.P4Info, null);
-        Assert.True((await Client(1).WriteAsync([])).AllOk);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => _controller!.Client(1, device: 9).WriteAsync([]))).StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => _controller!.Client(1).WriteAsync([]))).StatusCode);
+        await using var session = await _controller!.PrimaryAsync(1);
+        Assert.Equal(StatusCode.FailedPrecondition, (await Assert.ThrowsAsync<RpcException>(() => _controller!.Client(1).WriteAsync([]))).StatusCode);
+        await _controller!.Client(1).SetPipelineAsync(_p4Info.P4Info, null);
+        Assert.True((await _controller!.Client(1).WriteAsync([])).AllOk);
         Assert.Equal(StatusCode.Unimplemented, (await Assert.ThrowsAsync<RpcException>(() =>
-            Client(1).WriteAsync([], WriteRequest.Types.Atomicity.DataplaneAtomic))).StatusCode);
+            _controller!.Client(1).WriteAsync([], WriteRequest.Types.Atomicity.DataplaneAtomic))).StatusCode);
     }
 
     [Fact]
     public async Task Pipeline_SaveThenCommit_GetReturnsWhatWasAsked()
     {
-        await using var session = Session(1);
-        session.Start();
-        await session.WaitForPrimaryAsync().WaitAsync(Wait);
-        var client = Client(1);
+        await using var session = await _controller!.PrimaryAsync(1);
+        var client = _controller!.Client(1);
         Assert.Null(await client.GetPipelineAsync());
         var commit = new SetForwardingPipelineConfigRequest
         {
@@ -131,26 +120,14 @@ public sealed class P4RuntimeServiceTests : IAsyncLifetime
     [Fact]
     public async Task Pipeline_BrokenP4Info_InvalidArgument()
     {
-        await using var session = Session(1);
-        session.Start();
-        await session.WaitForPrimaryAsync().WaitAsync(Wait);
+        await using var session = await _controller!.PrimaryAsync(1);
         var broken = _p4Info.P4Info.Clone();
         broken.Tables[0].ActionRefs.Add(new P4.Config.V1.ActionRef { Id = 0x01abcdef });
-        var error = await Assert.ThrowsAsync<RpcException>(() => Client(1).SetPipelineAsync(broken, null));
+        var error = await Assert.ThrowsAsync<RpcException>(() => _controller!.Client(1).SetPipelineAsync(broken, null));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("unknown action id", error.Status.Detail);
         Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() =>
-            Client(1).SetPipelineAsync(_p4Info.P4Info, null, action: PipelineAction.Unspecified))).StatusCode);
+            _controller!.Client(1).SetPipelineAsync(_p4Info.P4Info, null, action: PipelineAction.Unspecified))).StatusCode);
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var until = DateTime.UtcNow + Wait;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-                Assert.Fail("condition not reached in time");
-            await Task.Delay(20);
-        }
-    }
 }
