@@ -118,8 +118,6 @@ internal sealed partial class GrpcRequestDispatcher
             WriteTrailers(http, status, context.ResponseTrailers);
         else
             WriteTrailersOnly(http, status, context.ResponseTrailers);
-        if (deadline.IsCancellationRequested)
-            http.Features.Get<IHttpResetFeature>()?.Reset(0x8);
     }
 
     private static void WriteTrailers(HttpContext http, RpcStatus status, Metadata trailers)
