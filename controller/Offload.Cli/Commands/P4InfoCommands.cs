@@ -13,7 +13,7 @@ internal static class P4InfoCommands
         var file = new Argument<FileInfo>("file") { Description = "P4Info (.txtpb text or binary)" };
         var pinned = new Option<string[]>("--pinned") { Description = "NAME=ID for objects pinned with @id in the P4 source", AllowMultipleArgumentsPerToken = true };
         var check = new Command("check", "load a P4Info, list its objects and check every id against p4c's assignment") { file, pinned };
-        check.SetAction((parse, _) => SwitchCommands.Guard(() =>
+        check.SetAction((parse, _) => CliErrors.Guard(() =>
         {
             var index = P4InfoIndex.Load(parse.GetValue(file)!.FullName);
             var pins = ParsePins(parse.GetValue(pinned) ?? []);

@@ -22,7 +22,7 @@ internal static class SwitchCommands
         var options = new SwitchOptions();
         var command = new Command("status", "API version, arbitration result and pipeline of a switch");
         options.AddTo(command);
-        command.SetAction((parse, ct) => Guard(async () =>
+        command.SetAction((parse, ct) => CliErrors.Guard(async () =>
         {
             await using var connection = options.Connect(parse);
             var version = await connection.Client.GetApiVersionAsync(ct);
@@ -54,7 +54,7 @@ internal static class SwitchCommands
         var cookie = new Option<ulong?>("--cookie") { Description = "pipeline cookie" };
         var command = new Command("set-pipeline", "become primary and push a pipeline (VERIFY_AND_COMMIT)") { p4info, deviceConfig, cookie };
         options.AddTo(command);
-        command.SetAction((parse, ct) => Guard(async () =>
+        command.SetAction((parse, ct) => CliErrors.Guard(async () =>
         {
             var index = P4InfoIndex.Load(parse.GetValue(p4info)!.FullName);
             var configFile = parse.GetValue(deviceConfig);
@@ -87,20 +87,5 @@ internal static class SwitchCommands
             await Task.Delay(25, ct);
         }
         return false;
-    }
-
-    /// <summary>Turns expected failures into one readable line and exit code 1.</summary>
-    internal static async Task<int> Guard(Func<Task<int>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (Exception ex) when (ex is RpcException or P4InfoException or IOException or FormatException or ArgumentException
-                                       or Offload.P4Runtime.Bytestrings.P4EncodingException)
-        {
-            Console.Error.WriteLine($"offloadctl: {ex.Message}");
-            return 1;
-        }
     }
 }

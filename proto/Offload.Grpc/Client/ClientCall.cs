@@ -46,8 +46,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallOf<TResponse>
             request.Headers.TryAddWithoutValidation(GrpcProtocol.TimeoutHeader, GrpcTimeout.Encode(timeout));
         if (_options.Headers is { } headers)
             foreach (var entry in headers)
-                request.Headers.TryAddWithoutValidation(entry.Key,
-                    entry.Bytes is null ? entry.Value! : Base64Metadata.Encode(entry.Bytes));
+                request.Headers.TryAddWithoutValidation(entry.Key, entry.WireValue);
 
         HttpContent content;
         if (single is not null)
@@ -303,29 +302,8 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallOf<TResponse>
     private static string? First(HttpHeaders headers, string name) =>
         headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
-    private static Metadata ToMetadata(HttpHeaders headers)
-    {
-        var metadata = new Metadata();
-        foreach (var (key, values) in headers)
-        {
-            if (GrpcProtocol.IsReserved(key))
-                continue;
-            foreach (var value in values)
-            {
-                if (key.EndsWith(Metadata.BinarySuffix, StringComparison.OrdinalIgnoreCase))
-                {
-                    if (Base64Metadata.TryDecode(value, out var bytes))
-                        metadata.Add(key, bytes);
-                }
-                else
-                {
-                    try { metadata.Add(key, value); }
-                    catch (ArgumentException) { /* a peer's malformed header is not ours to fail on */ }
-                }
-            }
-        }
-        return metadata;
-    }
+    private static Metadata ToMetadata(HttpHeaders headers) =>
+        Metadata.FromHeaders(headers.Select(h => (h.Key, (IEnumerable<string?>)h.Value)));
 
     public void Dispose()
     {

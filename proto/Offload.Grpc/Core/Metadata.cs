@@ -19,6 +19,9 @@ public sealed class Metadata : IEnumerable<Metadata.Entry>
     public sealed record Entry(string Key, string? Value, byte[]? Bytes)
     {
         public bool IsBinary => Key.EndsWith(BinarySuffix, StringComparison.Ordinal);
+
+        /// <summary>The header value as sent: text as it is, binary base64-encoded.</summary>
+        internal string WireValue => Bytes is null ? Value! : Wire.Base64Metadata.Encode(Bytes);
     }
 
     public const string BinarySuffix = "-bin";
@@ -44,6 +47,36 @@ public sealed class Metadata : IEnumerable<Metadata.Entry>
             throw new ArgumentException($"binary metadata key must end in '{BinarySuffix}': '{k}'", nameof(key));
         Mutable().Add(new Entry(k, null, value));
         return this;
+    }
+
+    /// <summary>
+    /// Custom metadata from received headers: protocol headers are skipped, -bin values decoded,
+    /// and a header gRPC cannot represent is dropped rather than failing the call.
+    /// </summary>
+    internal static Metadata FromHeaders(IEnumerable<(string Key, IEnumerable<string?> Values)> headers)
+    {
+        var metadata = new Metadata();
+        foreach (var (key, values) in headers)
+        {
+            if (Wire.GrpcProtocol.IsReserved(key))
+                continue;
+            foreach (var value in values)
+            {
+                if (value is null)
+                    continue;
+                try
+                {
+                    if (!key.EndsWith(BinarySuffix, StringComparison.OrdinalIgnoreCase))
+                        metadata.Add(key, value);
+                    else if (Wire.Base64Metadata.TryDecode(value, out var bytes))
+                        metadata.Add(key, bytes);
+                }
+                catch (ArgumentException)
+                {
+                }
+            }
+        }
+        return metadata;
     }
 
     public Metadata AddRange(Metadata other)

@@ -120,54 +120,25 @@ internal sealed partial class GrpcRequestDispatcher
             WriteTrailersOnly(http, status, context.ResponseTrailers);
     }
 
-    private static void WriteTrailers(HttpContext http, RpcStatus status, Metadata trailers)
-    {
-        StatusTrailers.Write(status, (k, v) => http.Response.AppendTrailer(k, v));
-        foreach (var entry in trailers)
-            http.Response.AppendTrailer(entry.Key, entry.Bytes is null ? entry.Value! : Base64Metadata.Encode(entry.Bytes));
-    }
+    private static void WriteTrailers(HttpContext http, RpcStatus status, Metadata trailers) =>
+        WriteStatus(status, trailers, (k, v) => http.Response.AppendTrailer(k, v));
 
     private static void WriteTrailersOnly(HttpContext http, RpcStatus status, Metadata? trailers)
     {
         http.Response.ContentType = GrpcProtocol.ContentType;
-        StatusTrailers.Write(status, (k, v) => http.Response.Headers[k] = v);
-        if (trailers is not null)
-            foreach (var entry in trailers)
-                http.Response.Headers.Append(entry.Key,
-                    entry.Bytes is null ? entry.Value! : Base64Metadata.Encode(entry.Bytes));
+        WriteStatus(status, trailers, (k, v) => http.Response.Headers.Append(k, v));
     }
 
-    private static Metadata ReadMetadata(IHeaderDictionary headers)
+    private static void WriteStatus(RpcStatus status, Metadata? trailers, Action<string, string> add)
     {
-        var metadata = new Metadata();
-        foreach (var (key, values) in headers)
-        {
-            if (GrpcProtocol.IsReserved(key))
-                continue;
-            foreach (var value in values)
-            {
-                if (value is null)
-                    continue;
-                try
-                {
-                    if (key.EndsWith(Metadata.BinarySuffix, StringComparison.OrdinalIgnoreCase))
-                    {
-                        if (Base64Metadata.TryDecode(value, out var bytes))
-                            metadata.Add(key, bytes);
-                    }
-                    else
-                    {
-                        metadata.Add(key, value);
-                    }
-                }
-                catch (ArgumentException)
-                {
-                    // A header gRPC cannot represent as metadata is skipped, not fatal.
-                }
-            }
-        }
-        return metadata;
+        StatusTrailers.Write(status, add);
+        if (trailers is not null)
+            foreach (var entry in trailers)
+                add(entry.Key, entry.WireValue);
     }
+
+    private static Metadata ReadMetadata(IHeaderDictionary headers) =>
+        Metadata.FromHeaders(headers.Select(h => (h.Key, (IEnumerable<string?>)h.Value)));
 
     private static void DisableBodyLimits(HttpContext http)
     {

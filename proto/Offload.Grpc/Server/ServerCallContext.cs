@@ -40,8 +40,7 @@ public sealed class ServerCallContext
         if (_http.Response.HasStarted)
             throw new InvalidOperationException("response headers were already sent");
         foreach (var entry in headers)
-            _http.Response.Headers.Append(entry.Key,
-                entry.Bytes is null ? entry.Value : Base64Metadata.Encode(entry.Bytes));
+            _http.Response.Headers.Append(entry.Key, entry.WireValue);
         await _http.Response.StartAsync(CancellationToken).ConfigureAwait(false);
     }
 }

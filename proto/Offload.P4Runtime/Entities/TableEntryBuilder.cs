@@ -44,7 +44,6 @@ public sealed class TableEntryBuilder
             throw new P4InfoException($"{Where(field)}: {value}/{prefixLength} has bits set beyond the prefix");
         if (prefixLength == 0)
         {
-            _fields.Add(info.Id);
             _entry.Match.Remove(match);
             return this; // a /0 prefix is a wildcard: the field is omitted
         }

@@ -11,12 +11,12 @@ public sealed class NamedObjects<T> where T : class
     private readonly Dictionary<uint, T> _byId = new();
     private readonly List<T> _all = new();
 
-    internal NamedObjects(string kind, IEnumerable<T> items, Func<T, Preamble> preamble)
+    internal NamedObjects(string kind, IEnumerable<T> items, Func<T, Preamble?> preamble)
     {
         _kind = kind;
         foreach (var item in items)
         {
-            var p = preamble(item);
+            var p = preamble(item) ?? throw new P4InfoException($"a {kind} has no preamble");
             if (p.Id == 0)
                 throw new P4InfoException($"{kind} '{p.Name}' has id 0");
             if (!_byId.TryAdd(p.Id, item))

@@ -10,18 +10,18 @@ public sealed class P4InfoIndex
     public P4InfoIndex(P4.Config.V1.P4Info info)
     {
         P4Info = info;
-        Tables = new("table", info.Tables, t => t.Preamble ?? throw Missing("table"));
-        Actions = new("action", info.Actions, a => a.Preamble ?? throw Missing("action"));
-        ActionProfiles = new("action profile", info.ActionProfiles, a => a.Preamble ?? throw Missing("action profile"));
-        Counters = new("counter", info.Counters, c => c.Preamble ?? throw Missing("counter"));
-        DirectCounters = new("direct counter", info.DirectCounters, c => c.Preamble ?? throw Missing("direct counter"));
-        Meters = new("meter", info.Meters, m => m.Preamble ?? throw Missing("meter"));
-        DirectMeters = new("direct meter", info.DirectMeters, m => m.Preamble ?? throw Missing("direct meter"));
+        Tables = new("table", info.Tables, t => t.Preamble);
+        Actions = new("action", info.Actions, a => a.Preamble);
+        ActionProfiles = new("action profile", info.ActionProfiles, a => a.Preamble);
+        Counters = new("counter", info.Counters, c => c.Preamble);
+        DirectCounters = new("direct counter", info.DirectCounters, c => c.Preamble);
+        Meters = new("meter", info.Meters, m => m.Preamble);
+        DirectMeters = new("direct meter", info.DirectMeters, m => m.Preamble);
         PacketMetadata = new("controller packet metadata", info.ControllerPacketMetadata,
-            c => c.Preamble ?? throw Missing("controller packet metadata"));
-        Digests = new("digest", info.Digests, d => d.Preamble ?? throw Missing("digest"));
-        Registers = new("register", info.Registers, r => r.Preamble ?? throw Missing("register"));
-        ValueSets = new("value set", info.ValueSets, v => v.Preamble ?? throw Missing("value set"));
+            c => c.Preamble);
+        Digests = new("digest", info.Digests, d => d.Preamble);
+        Registers = new("register", info.Registers, r => r.Preamble);
+        ValueSets = new("value set", info.ValueSets, v => v.Preamble);
         foreach (var table in info.Tables)
             foreach (var reference in table.ActionRefs)
                 if (!Actions.TryGet(reference.Id, out _))
@@ -103,6 +103,4 @@ public sealed class P4InfoIndex
         f.MatchType is P4.Config.V1.MatchField.Types.MatchType.Ternary
             or P4.Config.V1.MatchField.Types.MatchType.Range
             or P4.Config.V1.MatchField.Types.MatchType.Optional);
-
-    private static P4InfoException Missing(string kind) => new($"a {kind} has no preamble");
 }

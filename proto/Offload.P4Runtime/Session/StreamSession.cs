@@ -38,7 +38,7 @@ public sealed partial class StreamSession : IAsyncDisposable
     private readonly Channel<StreamError> _errors = Channel.CreateUnbounded<StreamError>();
     private readonly object _gate = new();
     private TaskCompletionSource _primary = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private AsyncDuplexStreamingCall<StreamMessageRequest, StreamMessageResponse>? _call;
+    private volatile AsyncDuplexStreamingCall<StreamMessageRequest, StreamMessageResponse>? _call;
     private Task? _loop;
     private ElectionId _electionId;
     private long _droppedPackets;

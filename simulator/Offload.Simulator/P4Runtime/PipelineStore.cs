@@ -9,7 +9,7 @@ namespace Offload.Simulator.P4Runtime;
 internal sealed class PipelineStore
 {
     private readonly object _gate = new();
-    private ForwardingPipelineConfig? _saved;
+    private (ForwardingPipelineConfig Config, P4InfoIndex Index)? _saved;
 
     public ForwardingPipelineConfig? Committed { get; private set; }
     public P4InfoIndex? Index { get; private set; }
@@ -27,7 +27,7 @@ internal sealed class PipelineStore
                 lock (_gate)
                 {
                     if (action == PipelineAction.VerifyAndSave)
-                        _saved = config;
+                        _saved = (config, index!);
                     else if (action == PipelineAction.VerifyAndCommit)
                         Commit(config, index!);
                 }
@@ -40,8 +40,7 @@ internal sealed class PipelineStore
                 {
                     if (_saved is null)
                         return new RpcStatus(StatusCode.NotFound, "COMMIT: no config was saved with VERIFY_AND_SAVE");
-                    Verify(_saved, out var index);
-                    Commit(_saved, index!);
+                    Commit(_saved.Value.Config, _saved.Value.Index);
                     _saved = null;
                 }
                 return RpcStatus.Ok;
