@@ -1,0 +1,24 @@
+// Table and extern sizes, one place for every target.
+#ifndef OFFLOAD_SIZE_P4
+#define OFFLOAD_SIZE_P4
+
+#define ACL_TABLE_SIZE              1024
+#define ARP_TARGETS_TABLE_SIZE      1024
+#define ROUTER_MACS_TABLE_SIZE      64
+#define VIP_TABLE_SIZE              1024
+#define CONN_V4_TABLE_SIZE          1048576
+#define CONN_V6_TABLE_SIZE          262144
+#define BACKEND_SELECT_TABLE_SIZE   1024
+#define BACKEND_SELECTOR_SIZE       4096
+#define BACKEND_SELECTOR_GROUP_SIZE 256
+#define BACKENDS_TABLE_SIZE         4096
+#define REVERSE_CONN_V4_TABLE_SIZE  1048576
+#define REVERSE_CONN_V6_TABLE_SIZE  262144
+#define REVERSE_ENDPOINT_TABLE_SIZE 4096
+#define ROUTING_V4_TABLE_SIZE       4096
+#define ROUTING_V6_TABLE_SIZE       4096
+#define L2_TABLE_SIZE               4096
+#define DISTRIBUTION_TABLE_SIZE     1024
+#define REPLICAS_TABLE_SIZE         1024
+
+#endif

@@ -1,0 +1,28 @@
+namespace Offload.Simulator.Pipeline.Controls;
+
+/// <summary>PacketIoIngress and PacketIoEgress of packetio.p4.</summary>
+internal static class PacketIo
+{
+    public static void ApplyIngress(PacketContext ctx, uint cpuPort)
+    {
+        var hdr = ctx.Hdr;
+        if (hdr.PacketOutMode == P4Constants.PacketOutToPort)
+        {
+            if (hdr.PacketOutEgressPort == 0 || hdr.PacketOutEgressPort >= cpuPort)
+                ctx.Meta.DropReason = P4Constants.DropPacketOutPort;
+            else
+                ctx.Std.EgressSpec = hdr.PacketOutEgressPort;
+            ctx.Meta.PacketOutDone = true;
+        }
+        hdr.PacketOutValid = false;
+    }
+
+    public static void ApplyEgress(PacketContext ctx)
+    {
+        var hdr = ctx.Hdr;
+        hdr.PacketInValid = true;
+        hdr.PacketInIngressPort = (ushort)ctx.Std.IngressPort;
+        hdr.PacketInReason = ctx.Meta.PuntReason;
+        hdr.PacketInVipId = ctx.Meta.VipId;
+    }
+}

@@ -1,0 +1,23 @@
+namespace Offload.Simulator.Pipeline;
+
+/// <summary>One packet in flight: its parsed headers, metadata, and the bytes after the last parsed header.</summary>
+internal sealed class PacketContext
+{
+    public Headers Hdr { get; } = new();
+    public LocalMetadata Meta { get; } = new();
+    public StandardMetadata Std { get; } = new();
+    public byte[] Packet { get; set; } = [];
+    public int PayloadOffset { get; set; }
+
+    public ReadOnlySpan<byte> Payload => Packet.AsSpan(PayloadOffset);
+
+    public PacketContext CloneForReplica()
+    {
+        var copy = new PacketContext { Packet = Packet, PayloadOffset = PayloadOffset };
+        copy.Hdr.CopyFrom(Hdr);
+        copy.Meta.CopyFrom(Meta);
+        copy.Std.IngressPort = Std.IngressPort;
+        copy.Std.PacketLength = Std.PacketLength;
+        return copy;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Buffers.Binary;
+using Google.Protobuf;
+
+namespace Offload.Simulator.Runtime;
+
+/// <summary>P4Runtime bytestrings ↔ the runtime's values (every field of offload.p4 fits in 128 bits).</summary>
+internal static class Values
+{
+    public const int MaxWidth = 128;
+
+    public static UInt128 Mask(int width) => width >= 128 ? UInt128.MaxValue : (UInt128.One << width) - 1;
+
+    /// <summary>Any length is accepted if the value fits; empty → INVALID_ARGUMENT, too wide → OUT_OF_RANGE.</summary>
+    public static UInt128 Parse(ByteString bytes, int width, string what)
+    {
+        var span = bytes.Span;
+        if (span.IsEmpty)
+            throw P4Error.InvalidArgument($"{what}: empty bytestring");
+        var first = 0;
+        while (first < span.Length && span[first] == 0)
+            first++;
+        var significant = span[first..];
+        if (significant.Length > 16)
+            throw TooWide(bytes, width, what);
+        Span<byte> padded = stackalloc byte[16];
+        significant.CopyTo(padded[(16 - significant.Length)..]);
+        var value = BinaryPrimitives.ReadUInt128BigEndian(padded);
+        if (width < 128 && value >> width != 0)
+            throw TooWide(bytes, width, what);
+        return value;
+    }
+
+    public static ByteString Canonical(UInt128 value)
+    {
+        Span<byte> buffer = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(buffer, value);
+        var first = 0;
+        while (first < 15 && buffer[first] == 0)
+            first++;
+        return ByteString.CopyFrom(buffer[first..]);
+    }
+
+    private static P4Error TooWide(ByteString bytes, int width, string what) =>
+        P4Error.OutOfRange($"{what}: 0x{Convert.ToHexString(bytes.Span)} does not fit in {width} bits");
+}
