@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Google.Protobuf;
 using Offload.Grpc;
 using Offload.P4Runtime.Session;
@@ -5,20 +6,33 @@ using P4.V1;
 
 namespace Offload.Simulator.P4Runtime;
 
-/// <summary>One controller stream of a (device, role): its election id and how to send it messages.</summary>
+/// <summary>
+/// One controller stream of a (device, role): its election id, and one queue with one writer for everything
+/// sent to it (arbitration notices, packet-ins, digests, idle-timeout notifications), which gRPC requires.
+/// </summary>
 internal sealed class ControllerStream
 {
-    public ControllerStream(IAsyncStreamWriter<StreamMessageResponse> writer, string peer)
-    {
-        Writer = writer;
-        Peer = peer;
-    }
+    private const int QueueLength = 8192;
+    private readonly Channel<StreamMessageResponse> _outbound =
+        Channel.CreateBounded<StreamMessageResponse>(new BoundedChannelOptions(QueueLength) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
-    public IAsyncStreamWriter<StreamMessageResponse> Writer { get; }
+    public ControllerStream(string peer) => Peer = peer;
+
     public string Peer { get; }
     public ulong? DeviceId { get; set; }
     public string? Role { get; set; }
     public ElectionId? ElectionId { get; set; }
+
+    /// <summary>Queues a message; false when the queue is full or the stream has ended (the message is dropped, as BMv2 drops packet-ins).</summary>
+    public bool Enqueue(StreamMessageResponse message) => _outbound.Writer.TryWrite(message);
+
+    public void Complete() => _outbound.Writer.TryComplete();
+
+    public async Task PumpAsync(IAsyncStreamWriter<StreamMessageResponse> writer)
+    {
+        await foreach (var message in _outbound.Reader.ReadAllAsync())
+            await writer.WriteAsync(message);
+    }
 }
 
 /// <summary>
@@ -101,6 +115,12 @@ internal sealed class Arbitration
     {
         lock (_gate)
             return stream.Role is { } role && Primary(role) == stream;
+    }
+
+    public ControllerStream? PrimaryFor(string role)
+    {
+        lock (_gate)
+            return Primary(role);
     }
 
     public IReadOnlyList<ControllerStream> Primaries()

@@ -2,6 +2,9 @@ using Microsoft.Extensions.Logging;
 using Offload.Grpc;
 using Offload.Grpc.Server;
 using Offload.P4Runtime.Session;
+using Offload.Simulator.Device;
+using Offload.Simulator.P4Runtime.Entities;
+using Offload.Simulator.Runtime;
 using P4.V1;
 
 namespace Offload.Simulator.P4Runtime;
@@ -14,17 +17,22 @@ internal sealed partial class P4RuntimeService
 {
     public const string ApiVersion = "1.5.0";
 
+    private const int MaxReadResponseBytes = 3 * 1024 * 1024;
     private readonly ulong _deviceId;
     private readonly ILogger _logger;
     private readonly Arbitration _arbitration = new();
+    private readonly SwitchDevice _device;
 
-    public P4RuntimeService(ulong deviceId, ILogger logger)
+    public P4RuntimeService(ulong deviceId, SwitchDevice device, ILogger logger)
     {
         _deviceId = deviceId;
+        _device = device;
         _logger = logger;
+        Pipeline = new PipelineStore(device.Commit);
+        device.ToController = message => _arbitration.PrimaryFor("") is { } primary && primary.Enqueue(message);
     }
 
-    public PipelineStore Pipeline { get; } = new();
+    public PipelineStore Pipeline { get; }
 
     public GrpcServiceRegistry Register(GrpcServiceRegistry registry) => registry
         .AddUnary(P4RuntimeMethods.Capabilities, CapabilitiesAsync)
@@ -63,29 +71,83 @@ internal sealed partial class P4RuntimeService
     {
         RequireDevice(request.DeviceId);
         RequirePrimary(request.Role, request.ElectionId);
-        RequirePipeline();
+        var state = RequireState();
         if (request.Atomicity != WriteRequest.Types.Atomicity.ContinueOnError)
             throw new RpcException(StatusCode.Unimplemented, $"Atomicity {request.Atomicity} is not supported; use CONTINUE_ON_ERROR");
-        if (request.Updates.Count == 0)
+        var errors = new Error[request.Updates.Count];
+        var failed = 0;
+        lock (state.Gate)
+        {
+            for (var i = 0; i < request.Updates.Count; i++)
+            {
+                errors[i] = new Error();
+                try
+                {
+                    EntityWriter.Apply(state, request.Updates[i]);
+                }
+                catch (P4Error ex)
+                {
+                    errors[i] = new Error { CanonicalCode = (int)ex.Code, Message = ex.Message };
+                    failed++;
+                }
+            }
+        }
+        if (failed == 0)
             return Task.FromResult(new WriteResponse());
-        throw new RpcException(StatusCode.Unimplemented,
-            "this offload-sim build serves arbitration and pipeline config only; table programming arrives with the offload.p4 pipeline");
+        LogWriteFailed(_logger, failed, request.Updates.Count, context.Peer, errors.First(e => e.CanonicalCode != 0).Message);
+        throw new RpcException(RpcStatus.WithDetails(StatusCode.Unknown, $"{failed} of {request.Updates.Count} updates failed", errors));
     }
 
-    private Task ReadAsync(ReadRequest request, IAsyncStreamWriter<ReadResponse> responses, ServerCallContext context)
+    private async Task ReadAsync(ReadRequest request, IAsyncStreamWriter<ReadResponse> responses, ServerCallContext context)
     {
         RequireDevice(request.DeviceId);
-        RequirePipeline();
-        if (request.Entities.Any(e => e.EntityCase == Entity.EntityOneofCase.None))
-            throw new RpcException(StatusCode.InvalidArgument, "every entity of a ReadRequest must be set");
-        throw new RpcException(StatusCode.Unimplemented,
-            "this offload-sim build serves arbitration and pipeline config only; reads arrive with the offload.p4 pipeline");
+        var state = RequireState();
+        var entities = new List<Entity>();
+        var errors = new Error[request.Entities.Count];
+        var failed = 0;
+        lock (state.Gate)
+        {
+            for (var i = 0; i < request.Entities.Count; i++)
+            {
+                errors[i] = new Error();
+                try
+                {
+                    entities.AddRange(EntityReader.Read(state, request.Entities[i]));
+                }
+                catch (P4Error ex)
+                {
+                    errors[i] = new Error { CanonicalCode = (int)ex.Code, Message = ex.Message };
+                    failed++;
+                }
+            }
+        }
+        if (failed == 1 && request.Entities.Count == 1)
+            throw new RpcException((StatusCode)errors[0].CanonicalCode, errors[0].Message);
+        var response = new ReadResponse();
+        var size = 0;
+        foreach (var entity in entities)
+        {
+            var entitySize = entity.CalculateSize() + 8;
+            if (size + entitySize > MaxReadResponseBytes && response.Entities.Count > 0)
+            {
+                await responses.WriteAsync(response);
+                response = new ReadResponse();
+                size = 0;
+            }
+            response.Entities.Add(entity);
+            size += entitySize;
+        }
+        if (response.Entities.Count > 0 || entities.Count == 0)
+            await responses.WriteAsync(response);
+        if (failed > 0)
+            throw new RpcException(RpcStatus.WithDetails(StatusCode.Unknown, $"{failed} of {request.Entities.Count} read filters failed", errors));
     }
 
     private async Task StreamChannelAsync(IAsyncStreamReader<StreamMessageRequest> requests,
         IAsyncStreamWriter<StreamMessageResponse> responses, ServerCallContext context)
     {
-        var stream = new ControllerStream(responses, context.Peer);
+        var stream = new ControllerStream(context.Peer);
+        var pump = stream.PumpAsync(responses);
         try
         {
             while (await requests.MoveNext())
@@ -102,28 +164,17 @@ internal sealed partial class P4RuntimeService
                         }
                         LogArbitration(_logger, context.Peer, stream.ElectionId?.ToString() ?? "unset",
                             _arbitration.IsPrimary(stream) ? "primary" : "backup");
-                        await SendAsync(notify);
+                        Send(notify);
                         break;
                     case StreamMessageRequest.UpdateOneofCase.Packet or StreamMessageRequest.UpdateOneofCase.DigestAck:
                         if (stream.DeviceId is null)
                             throw new RpcException(StatusCode.FailedPrecondition, "the first stream message must be an arbitration update");
                         if (!_arbitration.IsPrimary(stream))
                             break; // as on BMv2: packet I/O and acks from backups are dropped
-                        await responses.WriteAsync(new StreamMessageResponse
-                        {
-                            Error = new StreamError
-                            {
-                                CanonicalCode = (int)StatusCode.Unimplemented,
-                                Message = "packet I/O and digests arrive with the offload.p4 pipeline",
-                                PacketOut = message.UpdateCase == StreamMessageRequest.UpdateOneofCase.Packet
-                                    ? new PacketOutError { PacketOut = message.Packet } : null,
-                                DigestListAck = message.UpdateCase == StreamMessageRequest.UpdateOneofCase.DigestAck
-                                    ? new DigestListAckError { DigestListAck = message.DigestAck } : null,
-                            },
-                        });
+                        HandlePacketOrAck(stream, message);
                         break;
                     default:
-                        await responses.WriteAsync(new StreamMessageResponse
+                        stream.Enqueue(new StreamMessageResponse
                         {
                             Error = new StreamError
                             {
@@ -139,24 +190,54 @@ internal sealed partial class P4RuntimeService
         finally
         {
             LogStreamClosed(_logger, context.Peer);
-            var notify = _arbitration.Remove(stream);
-            _ = SendAsync(notify);
-        }
-    }
-
-    private static async Task SendAsync(IEnumerable<(ControllerStream To, StreamMessageResponse Message)> messages)
-    {
-        foreach (var (to, message) in messages)
-        {
+            Send(_arbitration.Remove(stream));
+            stream.Complete();
             try
             {
-                await to.Writer.WriteAsync(message);
+                await pump;
             }
             catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or IOException)
             {
-                // The stream closed meanwhile; its own handler cleans up.
+                // The client went away; nothing left to deliver.
             }
         }
+    }
+
+    private void HandlePacketOrAck(ControllerStream stream, StreamMessageRequest message)
+    {
+        try
+        {
+            if (message.UpdateCase == StreamMessageRequest.UpdateOneofCase.DigestAck)
+                _device.AckDigest(message.DigestAck);
+            else
+                _device.PacketOut(message.Packet);
+        }
+        catch (P4Error ex)
+        {
+            LogStreamMessageRefused(_logger, context: stream.Peer, ex.Message);
+            stream.Enqueue(new StreamMessageResponse
+            {
+                Error = new StreamError
+                {
+                    CanonicalCode = (int)ex.Code,
+                    Message = ex.Message,
+                    PacketOut = message.UpdateCase == StreamMessageRequest.UpdateOneofCase.Packet ? new PacketOutError { PacketOut = message.Packet } : null,
+                    DigestListAck = message.UpdateCase == StreamMessageRequest.UpdateOneofCase.DigestAck ? new DigestListAckError { DigestListAck = message.DigestAck } : null,
+                },
+            });
+        }
+    }
+
+    private static void Send(IEnumerable<(ControllerStream To, StreamMessageResponse Message)> messages)
+    {
+        foreach (var (to, message) in messages)
+            to.Enqueue(message);
+    }
+
+    private DeviceState RequireState()
+    {
+        RequirePipeline();
+        return _device.State ?? throw new RpcException(StatusCode.FailedPrecondition, "No forwarding pipeline config set for this device");
     }
 
     private void RequireDevice(ulong deviceId)
@@ -186,6 +267,12 @@ internal sealed partial class P4RuntimeService
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Controller {Peer}: arbitration refused: {Status}")]
     private static partial void LogArbitrationRefused(ILogger logger, string peer, string status);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Write from {Peer}: {Failed} of {Total} updates failed, first: {First}")]
+    private static partial void LogWriteFailed(ILogger logger, int failed, int total, string peer, string first);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Stream message from {Context} refused: {Reason}")]
+    private static partial void LogStreamMessageRefused(ILogger logger, string context, string reason);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Controller {Peer}: stream closed")]
     private static partial void LogStreamClosed(ILogger logger, string peer);

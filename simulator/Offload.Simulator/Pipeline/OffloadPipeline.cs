@@ -74,7 +74,7 @@ internal sealed class OffloadPipeline
         var hdr = ctx.Hdr;
         var meta = ctx.Meta;
         if (hdr.PacketOutValid)
-            PacketIo.ApplyIngress(ctx, _cpuPort);
+            PacketIoIngress.Apply(ctx, _cpuPort);
         if (!meta.PacketOutDone)
         {
             if (ctx.Std.ParserError)
@@ -161,7 +161,7 @@ internal sealed class OffloadPipeline
         ctx.Std.EgressSpec = port;
         if (port == _cpuPort)
         {
-            PacketIo.ApplyEgress(ctx);
+            PacketIoEgress.Apply(ctx);
         }
         else if (ctx.Std.InstanceType == P4Constants.PktInstanceTypeIngressClone)
         {

@@ -5,6 +5,7 @@ using Offload.Grpc.Client;
 using Offload.Grpc.Server;
 using Offload.P4Runtime.Schema;
 using Offload.P4Runtime.Session;
+using Offload.Simulator.Device;
 using Offload.Simulator.P4Runtime;
 using P4.V1;
 using Offload.Tests.Common;
@@ -21,11 +22,13 @@ public sealed class P4RuntimeServiceTests : IAsyncLifetime
     private GrpcServer? _server;
     private GrpcChannel? _channel;
     private TestController? _controller;
-    private readonly P4InfoIndex _p4Info = P4InfoIndex.Load(Path.Combine(AppContext.BaseDirectory, "TestData", "basic.p4info.txtpb"));
+    private readonly P4InfoIndex _p4Info = OffloadP4Info.Index;
+    private SwitchDevice? _device;
 
     public async Task InitializeAsync()
     {
-        var service = new P4RuntimeService(Device, NullLogger.Instance);
+        _device = new SwitchDevice(255, NullLogger.Instance);
+        var service = new P4RuntimeService(Device, _device, NullLogger.Instance);
         _server = await GrpcServer.StartAsync(service.Register(new GrpcServiceRegistry()));
         _channel = GrpcChannel.ForAddress($"127.0.0.1:{_server.Port}");
         _controller = new TestController(_channel, Device);
@@ -35,6 +38,7 @@ public sealed class P4RuntimeServiceTests : IAsyncLifetime
     {
         _channel!.Dispose();
         await _server!.DisposeAsync();
+        _device!.Dispose();
     }
 
     [Fact]
@@ -125,9 +129,18 @@ public sealed class P4RuntimeServiceTests : IAsyncLifetime
         broken.Tables[0].ActionRefs.Add(new P4.Config.V1.ActionRef { Id = 0x01abcdef });
         var error = await Assert.ThrowsAsync<RpcException>(() => _controller!.Client(1).SetPipelineAsync(broken, null));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("unknown action id", error.Status.Detail);
+        Assert.Contains("not offload.p4's", error.Status.Detail);
         Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() =>
             _controller!.Client(1).SetPipelineAsync(_p4Info.P4Info, null, action: PipelineAction.Unspecified))).StatusCode);
     }
 
+    [Fact]
+    public async Task Pipeline_AnotherProgramsP4Info_RefusedWithReason()
+    {
+        await using var session = await _controller!.PrimaryAsync(1);
+        var other = P4InfoIndex.Load(Path.Combine(AppContext.BaseDirectory, "TestData", "basic.p4info.txtpb"));
+        var error = await Assert.ThrowsAsync<RpcException>(() => _controller!.Client(1).SetPipelineAsync(other.P4Info, null));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("missing table OffloadIngress.acl.acl", error.Status.Detail);
+    }
 }

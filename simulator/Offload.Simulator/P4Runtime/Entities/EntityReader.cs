@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Offload.Simulator.Runtime;
 using Offload.Simulator.Runtime.Tables;
 using P4.V1;
+using Index = P4.V1.Index;
 
 namespace Offload.Simulator.P4Runtime.Entities;
 

@@ -1,9 +1,9 @@
 namespace Offload.Simulator.Pipeline.Controls;
 
-/// <summary>PacketIoIngress and PacketIoEgress of packetio.p4.</summary>
-internal static class PacketIo
+/// <summary>PacketIoIngress of packetio.p4.</summary>
+internal static class PacketIoIngress
 {
-    public static void ApplyIngress(PacketContext ctx, uint cpuPort)
+    public static void Apply(PacketContext ctx, uint cpuPort)
     {
         var hdr = ctx.Hdr;
         if (hdr.PacketOutMode == P4Constants.PacketOutToPort)
@@ -16,8 +16,12 @@ internal static class PacketIo
         }
         hdr.PacketOutValid = false;
     }
+}
 
-    public static void ApplyEgress(PacketContext ctx)
+/// <summary>PacketIoEgress of packetio.p4.</summary>
+internal static class PacketIoEgress
+{
+    public static void Apply(PacketContext ctx)
     {
         var hdr = ctx.Hdr;
         hdr.PacketInValid = true;
