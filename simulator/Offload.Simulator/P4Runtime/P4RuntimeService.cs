@@ -215,16 +215,12 @@ internal sealed partial class P4RuntimeService
         catch (P4Error ex)
         {
             LogStreamMessageRefused(_logger, context: stream.Peer, ex.Message);
-            stream.Enqueue(new StreamMessageResponse
-            {
-                Error = new StreamError
-                {
-                    CanonicalCode = (int)ex.Code,
-                    Message = ex.Message,
-                    PacketOut = message.UpdateCase == StreamMessageRequest.UpdateOneofCase.Packet ? new PacketOutError { PacketOut = message.Packet } : null,
-                    DigestListAck = message.UpdateCase == StreamMessageRequest.UpdateOneofCase.DigestAck ? new DigestListAckError { DigestListAck = message.DigestAck } : null,
-                },
-            });
+            var error = new StreamError { CanonicalCode = (int)ex.Code, Message = ex.Message };
+            if (message.UpdateCase == StreamMessageRequest.UpdateOneofCase.Packet)
+                error.PacketOut = new PacketOutError { PacketOut = message.Packet };
+            else
+                error.DigestListAck = new DigestListAckError { DigestListAck = message.DigestAck };
+            stream.Enqueue(new StreamMessageResponse { Error = error });
         }
     }
 
