@@ -1,3 +1,4 @@
+#pragma warning disable CS0612 // deprecated fields (watch, egress_port) are still accepted, as BMv2 accepts them
 using Offload.Simulator.Runtime;
 using Offload.Simulator.Runtime.ActionProfiles;
 using Offload.Simulator.Runtime.Externs;

@@ -1,3 +1,4 @@
+#pragma warning disable CS0612 // deprecated fields (watch, egress_port) are still accepted, as BMv2 accepts them
 using Offload.Simulator.Runtime;
 using Offload.Simulator.Runtime.Replication;
 using P4.V1;
