@@ -19,10 +19,13 @@ public sealed class LiveVectorTests
         var pcaps = Directory.CreateTempSubdirectory("offload-pcap-");
         try
         {
+            // --no-p4 as with simple_switch_grpc: the runner pushes the pipeline (any device config bytes are kept).
+            var deviceConfig = Path.Combine(pcaps.FullName, "offload.json");
+            await File.WriteAllTextAsync(deviceConfig, "{\"program\": \"offload.p4\"}");
             using var sim = await SimulatorProcess.StartAsync([
-                "--device-id", "0", "--pcap-dir", pcaps.FullName, .. links.SelectMany((l, i) => new[] { "-i", $"{i + 1}@{l.SwitchEnd}" })]);
+                "--device-id", "0", "--no-p4", "--pcap-dir", pcaps.FullName, .. links.SelectMany((l, i) => new[] { "-i", $"{i + 1}@{l.SwitchEnd}" })]);
             var (exit, output) = await PythonPeer.RunAsync("tests/vectors/run_bmv2.py", TimeSpan.FromMinutes(5),
-                ["--grpc-addr", $"127.0.0.1:{sim.GrpcPort}", "--device-id", "0",
+                ["--grpc-addr", $"127.0.0.1:{sim.GrpcPort}", "--device-id", "0", "--device-config", deviceConfig,
                  .. links.SelectMany((l, i) => new[] { "--port", $"{i + 1}={l.HostEnd}" })]);
             Assert.True(exit == 0, $"run_bmv2.py failed:\n{output}\noffload-sim log:\n{sim.Log}");
             Assert.Matches(@"vectors: \d+ cases, \d+ passed, 0 failed", output);

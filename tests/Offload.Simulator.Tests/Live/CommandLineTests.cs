@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Offload.Tests.Common.Live;
+using Xunit;
+
+namespace Offload.Simulator.Tests.Live;
+
+/// <summary>offload-sim's flags: what simple_switch_grpc takes, and a clear message with a non-zero exit for what is wrong.</summary>
+public sealed class CommandLineTests
+{
+    private static (int ExitCode, string Output) Run(params string[] args)
+    {
+        using var process = Process.Start(SimulatorProcess.StartInfo(args))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(30_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("offload-sim did not exit: " + output.Result + error.Result);
+        }
+        return (process.ExitCode, output.Result + error.Result);
+    }
+
+    [Theory]
+    [InlineData("--no-such-flag")]
+    [InlineData("-i", "0@lo")]
+    [InlineData("-i", "veth1")]
+    [InlineData("--cpu-port", "0")]
+    [InlineData("--grpc-addr", "nonsense")]
+    [InlineData("--pcap-dir", "/does/not/exist")]
+    public void BadFlag_ClearMessageAndNonZeroExit(params string[] args)
+    {
+        var (exit, output) = Run(args);
+        Assert.NotEqual(0, exit);
+        Assert.False(string.IsNullOrWhiteSpace(output));
+        Assert.DoesNotContain("Unhandled exception", output);
+    }
+
+    [Fact]
+    public void MissingInterface_SaysSo()
+    {
+        var (exit, output) = Run("-i", "1@nosuchif0", "--grpc-addr", "127.0.0.1:0");
+        Assert.Equal(1, exit);
+        Assert.Contains("interface 'nosuchif0' does not exist", output);
+    }
+
+    [Fact]
+    public void PortInUse_SaysSo()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var (exit, output) = Run("--grpc-addr", $"127.0.0.1:{port}");
+        Assert.Equal(1, exit);
+        Assert.Contains(port.ToString(), output);
+    }
+
+    [Fact]
+    public void Help_ListsSimpleSwitchFlags()
+    {
+        var (exit, output) = Run("--help");
+        Assert.Equal(0, exit);
+        foreach (var flag in new[] { "--device-id", "--grpc-addr", "-i", "--cpu-port", "--pcap-dir", "--no-p4", "--log-level" })
+            Assert.Contains(flag, output);
+    }
+}
