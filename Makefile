@@ -35,7 +35,7 @@ run: build
 	@scripts/run.sh
 
 bench: deps
-	$(DOTNET) run --project bench/Offload.Bench -c $(CONFIG) -- grpc
+	$(DOTNET) run --project bench/Offload.Bench -c $(CONFIG) -- all
 
 p4:
 	@if command -v p4c >/dev/null 2>&1; then \

@@ -1,61 +1,35 @@
 using System.Globalization;
 using Offload.Bench;
-using Offload.Grpc.Server;
-using Offload.Tests.Common;
 
-// Usage: Offload.Bench [grpc] [--seconds N]
+// Usage: Offload.Bench [grpc|sim|all] [--seconds N]
 var seconds = 3.0;
+var suites = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--seconds" && i + 1 < args.Length && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0)
+    {
         seconds = s;
-    else if (args[i] is "--seconds")
-    {
-        Console.Error.WriteLine("--seconds needs a positive number");
-        return 2;
+        i++;
     }
-    else if (args[i] is not ("grpc" or "all") && !double.TryParse(args[i], out _))
+    else if (args[i] is "grpc" or "sim")
+        suites.Add(args[i]);
+    else if (args[i] is "all")
+        suites.AddRange(["grpc", "sim"]);
+    else
     {
-        Console.Error.WriteLine($"unknown benchmark '{args[i]}'; available: grpc");
+        Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: Offload.Bench [grpc|sim|all] [--seconds N]");
         return 2;
     }
 }
+if (suites.Count == 0)
+    suites.AddRange(["grpc", "sim"]);
 var duration = TimeSpan.FromSeconds(seconds);
-Console.WriteLine($"gRPC transport benchmark: {seconds:F1} s per measurement, 16-byte messages, loopback, {Environment.ProcessorCount} cores");
-Console.WriteLine("baseline: Debian's python3-grpcio (C-core) client and server, measured in this same run");
-Console.WriteLine();
-
-await using var ourServer = await GrpcServer.StartAsync(new EchoService().Register(new GrpcServiceRegistry()));
-await using var grpcioServer = await PythonServer.StartAsync("echo_server.py");
-var ours = $"127.0.0.1:{ourServer.Port}";
-var grpcio = grpcioServer.Address;
-
-var rows = new List<(string Name, double Unary, double Bidi)>();
-async Task Measure(string name, Func<Task<double>> unary, Func<Task<double>> bidi)
+foreach (var suite in suites.Distinct())
 {
-    Console.Write($"  measuring {name} ...");
-    var u = await unary();
-    var b = await bidi();
-    Console.WriteLine($" {u:F0} unary/s, {b:F0} bidi msg/s");
-    rows.Add((name, u, b));
+    if (suite == "grpc")
+        await GrpcSuite.RunAsync(duration);
+    else
+        await SimulatorSuite.RunAsync(duration);
+    Console.WriteLine();
 }
-
-await Measure("grpcio client -> grpcio server", () => GrpcBenchmark.GrpcioClientAsync(grpcio, "unary", duration),
-    () => GrpcBenchmark.GrpcioClientAsync(grpcio, "bidi", duration));
-await Measure("offload client -> offload server", () => GrpcBenchmark.OurUnaryAsync(ours, duration),
-    () => GrpcBenchmark.OurBidiAsync(ours, duration));
-await Measure("offload client -> grpcio server", () => GrpcBenchmark.OurUnaryAsync(grpcio, duration),
-    () => GrpcBenchmark.OurBidiAsync(grpcio, duration));
-await Measure("grpcio client -> offload server", () => GrpcBenchmark.GrpcioClientAsync(ours, "unary", duration),
-    () => GrpcBenchmark.GrpcioClientAsync(ours, "bidi", duration));
-
-var baseline = rows[0];
-Console.WriteLine();
-Console.WriteLine($"{"client -> server",-36} {"unary RT/s",12} {"x grpcio",9} {"bidi msg/s",12} {"x grpcio",9}");
-Console.WriteLine(new string('-', 82));
-foreach (var (name, unary, bidi) in rows)
-    Console.WriteLine($"{name,-36} {unary,12:F0} {unary / baseline.Unary,9:F2} {bidi,12:F0} {bidi / baseline.Bidi,9:F2}");
-Console.WriteLine();
-var ratio = rows[1].Bidi / baseline.Bidi;
-Console.WriteLine($"goal: offload bidi stream throughput >= 2.00x grpcio: measured {ratio:F2}x -> {(ratio >= 2 ? "met" : "NOT met")}");
 return 0;

@@ -1,0 +1,50 @@
+using Offload.Grpc.Server;
+using Offload.Tests.Common;
+
+namespace Offload.Bench;
+
+/// <summary>`bench grpc`: our transport against Debian's grpcio (C-core), both ways, in the same run.</summary>
+internal static class GrpcSuite
+{
+    public static async Task RunAsync(TimeSpan duration)
+    {
+        var seconds = duration.TotalSeconds;
+        Console.WriteLine($"== gRPC transport: {seconds:F1} s per measurement, 16-byte messages, loopback, {Environment.ProcessorCount} cores");
+        Console.WriteLine("baseline: Debian's python3-grpcio (C-core) client and server, measured in this same run");
+        Console.WriteLine();
+
+        await using var ourServer = await GrpcServer.StartAsync(new EchoService().Register(new GrpcServiceRegistry()));
+        await using var grpcioServer = await PythonServer.StartAsync("echo_server.py");
+        var ours = $"127.0.0.1:{ourServer.Port}";
+        var grpcio = grpcioServer.Address;
+
+        var rows = new List<(string Name, double Unary, double Bidi)>();
+        async Task Measure(string name, Func<Task<double>> unary, Func<Task<double>> bidi)
+        {
+            Console.Write($"  measuring {name} ...");
+            var u = await unary();
+            var b = await bidi();
+            Console.WriteLine($" {u:F0} unary/s, {b:F0} bidi msg/s");
+            rows.Add((name, u, b));
+        }
+
+        await Measure("grpcio client -> grpcio server", () => GrpcBenchmark.GrpcioClientAsync(grpcio, "unary", duration),
+            () => GrpcBenchmark.GrpcioClientAsync(grpcio, "bidi", duration));
+        await Measure("offload client -> offload server", () => GrpcBenchmark.OurUnaryAsync(ours, duration),
+            () => GrpcBenchmark.OurBidiAsync(ours, duration));
+        await Measure("offload client -> grpcio server", () => GrpcBenchmark.OurUnaryAsync(grpcio, duration),
+            () => GrpcBenchmark.OurBidiAsync(grpcio, duration));
+        await Measure("grpcio client -> offload server", () => GrpcBenchmark.GrpcioClientAsync(ours, "unary", duration),
+            () => GrpcBenchmark.GrpcioClientAsync(ours, "bidi", duration));
+
+        var baseline = rows[0];
+        Console.WriteLine();
+        Console.WriteLine($"{"client -> server",-36} {"unary RT/s",12} {"x grpcio",9} {"bidi msg/s",12} {"x grpcio",9}");
+        Console.WriteLine(new string('-', 82));
+        foreach (var (name, unary, bidi) in rows)
+            Console.WriteLine($"{name,-36} {unary,12:F0} {unary / baseline.Unary,9:F2} {bidi,12:F0} {bidi / baseline.Bidi,9:F2}");
+        Console.WriteLine();
+        var ratio = rows[1].Bidi / baseline.Bidi;
+        Console.WriteLine($"goal: offload bidi stream throughput >= 2.00x grpcio: measured {ratio:F2}x -> {(ratio >= 2 ? "met" : "NOT met")}");
+    }
+}
