@@ -143,12 +143,12 @@ internal sealed partial class SwitchDevice : IDisposable
             var now = Stopwatch.GetTimestamp();
             foreach (var table in state.Tables.Values.Where(t => t.Schema.SupportsIdleTimeout))
             {
-                foreach (var entry in table.Entries)
+                foreach (var (key, entry) in table.Entries)
                 {
                     if (entry.IdleTimeoutNs <= 0 || (now - entry.LastHitTimestamp) * (1e9 / Stopwatch.Frequency) < entry.IdleTimeoutNs)
                         continue;
                     entry.LastHitTimestamp = now;
-                    expired.Add(EntityReader.ToP4(state, table, entry, withCounters: false, withTime: false));
+                    expired.Add(EntityReader.ToP4(state, table, key, entry, withCounters: false, withTime: false));
                 }
             }
         }

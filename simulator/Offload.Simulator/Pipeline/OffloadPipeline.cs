@@ -62,7 +62,7 @@ internal sealed class OffloadPipeline
 
     private PacketContext NewContext(uint ingressPort, byte[] packet)
     {
-        var ctx = new PacketContext { Packet = packet };
+        var ctx = new PacketContext { Packet = packet, Timestamp = System.Diagnostics.Stopwatch.GetTimestamp() };
         ctx.Std.IngressPort = ingressPort;
         ctx.Std.PacketLength = packet.Length;
         OffloadParser.Parse(ctx, _cpuPort);

@@ -9,11 +9,14 @@ internal sealed class PacketContext
     public byte[] Packet { get; set; } = [];
     public int PayloadOffset { get; set; }
 
+    /// <summary>When the packet arrived (Stopwatch ticks): the hit time of every entry it matches.</summary>
+    public long Timestamp { get; set; }
+
     public ReadOnlySpan<byte> Payload => Packet.AsSpan(PayloadOffset);
 
     public PacketContext CloneForReplica()
     {
-        var copy = new PacketContext { Packet = Packet, PayloadOffset = PayloadOffset };
+        var copy = new PacketContext { Packet = Packet, PayloadOffset = PayloadOffset, Timestamp = Timestamp };
         copy.Hdr.CopyFrom(Hdr);
         copy.Meta.CopyFrom(Meta);
         copy.Std.IngressPort = Std.IngressPort;

@@ -50,27 +50,27 @@ internal static class EntityReader
                 };
                 continue;
             }
-            IEnumerable<TableEntryState> entries = table.Entries;
+            IEnumerable<(EntryKey Key, TableEntryState Entry)> entries = table.Entries;
             if (filter.Match.Count > 0)
             {
                 var key = MatchTranslator.FromP4(table.Schema, filter);
-                entries = table.Find(key) is { } found ? [found] : [];
+                entries = table.Find(key) is { } found ? [(key, found)] : [];
             }
-            foreach (var entry in entries)
+            foreach (var (key, entry) in entries)
             {
-                if (filter.Priority != 0 && entry.Priority != filter.Priority)
+                if (filter.Priority != 0 && key.Priority != filter.Priority)
                     continue;
                 if (filter.Action?.Action is { } action && entry.Action?.ActionId != action.ActionId)
                     continue;
-                yield return ToP4(device, table, entry, withCounters, withTime);
+                yield return ToP4(device, table, key, entry, withCounters, withTime);
             }
         }
     }
 
-    public static TableEntry ToP4(DeviceState device, TableStore table, TableEntryState entry, bool withCounters, bool withTime)
+    public static TableEntry ToP4(DeviceState device, TableStore table, EntryKey key, TableEntryState entry, bool withCounters, bool withTime)
     {
         var result = new TableEntry { TableId = table.Schema.Id, IdleTimeoutNs = entry.IdleTimeoutNs, Metadata = entry.Metadata };
-        MatchTranslator.ToP4(table.Schema, entry, result);
+        MatchTranslator.ToP4(table.Schema, key, result);
         result.Action = new TableAction();
         if (entry.Action is not null)
             result.Action.Action = ActionTranslator.ToP4(device.Schema, entry.Action);

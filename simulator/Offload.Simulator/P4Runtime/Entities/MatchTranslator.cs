@@ -5,10 +5,10 @@ using P4.V1;
 
 namespace Offload.Simulator.P4Runtime.Entities;
 
-/// <summary>The key of a table entry (match fields and priority) ↔ <see cref="TableEntryState"/>, with the spec's checks.</summary>
+/// <summary>The key of a table entry (match fields and priority) ↔ <see cref="EntryKey"/>, with the spec's checks.</summary>
 internal static class MatchTranslator
 {
-    public static TableEntryState FromP4(TableSchema table, TableEntry entry)
+    public static EntryKey FromP4(TableSchema table, TableEntry entry)
     {
         var count = table.Fields.Count;
         var values = new UInt128[count];
@@ -77,10 +77,10 @@ internal static class MatchTranslator
             throw P4Error.InvalidArgument($"{table.ShortName} has ternary, range or optional fields: its entries need a priority > 0");
         if (!table.NeedsPriority && entry.Priority != 0)
             throw P4Error.InvalidArgument($"{table.ShortName} has no ternary, range or optional field: priority must be 0");
-        return new TableEntryState { Values = values, Masks = masks, Highs = highs, Priority = entry.Priority, PrefixLength = prefixLength };
+        return new EntryKey { Values = values, Masks = masks, Highs = highs, Priority = entry.Priority, PrefixLength = prefixLength };
     }
 
-    public static void ToP4(TableSchema table, TableEntryState state, TableEntry entry)
+    public static void ToP4(TableSchema table, EntryKey state, TableEntry entry)
     {
         for (var i = 0; i < table.Fields.Count; i++)
         {

@@ -28,18 +28,21 @@ internal static class TableEntryWriter
             case Update.Types.Type.Insert:
                 if (entry.Action is null)
                     throw P4Error.InvalidArgument($"{table.Schema.ShortName}: INSERT needs an action");
-                SetAction(device, table, key, entry);
-                SetResources(table, key, entry);
-                table.Insert(key);
-                Reference(device, table, key, +1);
+                var added = new TableEntryState();
+                SetAction(device, table, added, entry);
+                SetResources(table, added, entry);
+                table.Insert(key, added);
+                Reference(device, table, added, +1);
                 break;
             case Update.Types.Type.Modify:
                 var existing = table.Find(key) ?? throw P4Error.NotFound($"{table.Schema.ShortName}: no entry with this key");
                 if (entry.Action is not null)
                 {
-                    SetAction(device, table, key, entry);
+                    var replacement = new TableEntryState();
+                    SetAction(device, table, replacement, entry);
                     Reference(device, table, existing, -1);
-                    existing.CopyActionFrom(key);
+                    table.ReplaceAction(existing, replacement.Action);
+                    existing.SetIndirect(replacement.MemberId, replacement.GroupId, replacement.ActionSet);
                     Reference(device, table, existing, +1);
                 }
                 SetResources(table, existing, entry);
@@ -93,17 +96,17 @@ internal static class TableEntryWriter
             case TableAction.TypeOneofCase.ActionProfileMemberId:
                 if (!profile.TryGetMember(action.ActionProfileMemberId, out _))
                     throw P4Error.NotFound($"{profile.Schema.ShortName}: no member {action.ActionProfileMemberId}");
-                target.MemberId = action.ActionProfileMemberId;
+                target.SetIndirect(action.ActionProfileMemberId, 0, null);
                 break;
             case TableAction.TypeOneofCase.ActionProfileGroupId:
                 if (!profile.Schema.WithSelector)
                     throw P4Error.InvalidArgument($"{profile.Schema.ShortName} is not a selector: it has no groups");
                 if (!profile.HasGroup(action.ActionProfileGroupId))
                     throw P4Error.NotFound($"{profile.Schema.ShortName}: no group {action.ActionProfileGroupId}");
-                target.GroupId = action.ActionProfileGroupId;
+                target.SetIndirect(0, action.ActionProfileGroupId, null);
                 break;
             case TableAction.TypeOneofCase.ActionProfileActionSet:
-                target.ActionSet = ActionSet(device, table, profile, action.ActionProfileActionSet);
+                target.SetIndirect(0, 0, ActionSet(device, table, profile, action.ActionProfileActionSet));
                 break;
             default:
                 throw P4Error.InvalidArgument($"{schema.ShortName} is an indirect table: use a member, a group or an action set");
@@ -149,7 +152,7 @@ internal static class TableEntryWriter
         if (entry.CounterData is not null && schema.DirectCounterId == 0)
             throw P4Error.InvalidArgument($"{schema.ShortName} has no direct counter");
         target.IdleTimeoutNs = entry.IdleTimeoutNs;
-        target.Metadata = entry.Metadata;
+        target.SetMetadata(entry.Metadata);
         if (entry.CounterData is { } data)
         {
             target.Packets = data.PacketCount;

@@ -14,7 +14,7 @@ internal abstract class Control(DeviceState device)
     /// <summary>table.apply() for a direct table: the hit entry's action, or the default action on a miss.</summary>
     protected static ActionCall Apply(TableStore table, ReadOnlySpan<UInt128> key, PacketContext ctx, out bool hit)
     {
-        var entry = table.Lookup(key, ctx.Std.PacketLength);
+        var entry = table.Lookup(key, ctx.Std.PacketLength, ctx.Timestamp);
         hit = entry is not null;
         return entry?.Action ?? table.DefaultAction;
     }

@@ -5,14 +5,17 @@ namespace Offload.Simulator.Runtime.Tables;
 /// <summary>A table key packed into four 128-bit limbs: cheap to hash and compare, no allocation.</summary>
 internal readonly record struct PackedKey(UInt128 A, UInt128 B, UInt128 C, UInt128 D);
 
-/// <summary>Where each field of a table's key lives in a <see cref="PackedKey"/>: fields never straddle limbs.</summary>
+/// <summary>
+/// Where each field of a table's key lives in a <see cref="PackedKey"/>: fields never straddle limbs. A key of at
+/// most 128 bits fits the first limb alone (<see cref="IsNarrow"/>), which the exact index stores as one UInt128.
+/// </summary>
 internal sealed class KeyLayout
 {
-    private readonly (int Limb, int Shift)[] _slots;
+    private readonly (int Limb, int Shift, UInt128 Mask)[] _slots;
 
     public KeyLayout(IReadOnlyList<FieldSchema> fields, string table)
     {
-        _slots = new (int, int)[fields.Count];
+        _slots = new (int, int, UInt128)[fields.Count];
         int limb = 0, used = 0;
         for (var i = 0; i < fields.Count; i++)
         {
@@ -25,17 +28,20 @@ internal sealed class KeyLayout
             }
             if (limb > 3)
                 throw P4Error.InvalidArgument($"table {table}: the key is wider than the simulator's 512-bit packing");
-            _slots[i] = (limb, used);
+            _slots[i] = (limb, used, fields[i].FullMask);
             used += fields[i].Width;
         }
+        IsNarrow = limb == 0;
     }
+
+    public bool IsNarrow { get; }
 
     public PackedKey Pack(ReadOnlySpan<UInt128> values)
     {
         UInt128 a = 0, b = 0, c = 0, d = 0;
         for (var i = 0; i < values.Length; i++)
         {
-            var (limb, shift) = _slots[i];
+            var (limb, shift, _) = _slots[i];
             var v = values[i] << shift;
             switch (limb)
             {
@@ -46,5 +52,17 @@ internal sealed class KeyLayout
             }
         }
         return new PackedKey(a, b, c, d);
+    }
+
+    public UInt128[] Unpack(PackedKey key)
+    {
+        var values = new UInt128[_slots.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var (limb, shift, mask) = _slots[i];
+            var word = limb switch { 0 => key.A, 1 => key.B, 2 => key.C, _ => key.D };
+            values[i] = (word >> shift) & mask;
+        }
+        return values;
     }
 }

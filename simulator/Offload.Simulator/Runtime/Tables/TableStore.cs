@@ -1,27 +1,31 @@
-using System.Diagnostics;
 using Offload.Simulator.Runtime.Schema;
 
 namespace Offload.Simulator.Runtime.Tables;
 
 /// <summary>
 /// The entries of one table and the index that matches packets against them: a hash of the packed key when every
-/// field is exact, one hash per prefix length for a table with one LPM field, and a priority-ordered scan otherwise.
+/// field is exact (one UInt128 when the key fits in 128 bits), one hash per prefix length for a table with one LPM
+/// field, and a priority-ordered scan otherwise. Identical direct actions are stored once.
 /// </summary>
 internal sealed class TableStore
 {
     private readonly KeyLayout _layout;
     private readonly int _lpmField = -1;
     private readonly bool _exactOnly;
-    private readonly Dictionary<PackedKey, TableEntryState> _exact = new();
+    private readonly UInt128[] _fullMasks;
+    private readonly Dictionary<UInt128, TableEntryState> _narrow = new();
+    private readonly Dictionary<PackedKey, TableEntryState> _wide = new();
     private readonly SortedDictionary<int, Dictionary<PackedKey, TableEntryState>> _byPrefix = new(Comparer<int>.Create((a, b) => b.CompareTo(a)));
-    private readonly Dictionary<EntryIdentity, TableEntryState> _byIdentity = new();
-    private readonly List<TableEntryState> _byPriority = new();
+    private readonly Dictionary<EntryIdentity, (EntryKey Key, TableEntryState Entry)> _byIdentity = new();
+    private readonly List<(EntryKey Key, TableEntryState Entry)> _byPriority = new();
+    private readonly Dictionary<ActionCall, (ActionCall Shared, int Uses)> _actions = new(ActionCall.Comparer);
 
     public TableStore(TableSchema schema)
     {
         Schema = schema;
         _layout = new KeyLayout(schema.Fields, schema.Name);
         _exactOnly = schema.Fields.All(f => f.Kind == MatchKind.Exact);
+        _fullMasks = schema.Fields.Select(f => f.FullMask).ToArray();
         var lpm = schema.Fields.Select((f, i) => (f, i)).Where(x => x.f.Kind == MatchKind.Lpm).ToList();
         if (!schema.NeedsPriority && lpm.Count == 1)
             _lpmField = lpm[0].i;
@@ -30,78 +34,111 @@ internal sealed class TableStore
 
     public TableSchema Schema { get; }
     public ActionCall DefaultAction { get; set; }
-    public int Count => _exactOnly ? _exact.Count : _byIdentity.Count;
+    public int Count => !_exactOnly ? _byIdentity.Count : _layout.IsNarrow ? _narrow.Count : _wide.Count;
 
-    public IEnumerable<TableEntryState> Entries => _exactOnly ? _exact.Values : _byIdentity.Values;
-
-    public TableEntryState? Find(TableEntryState key) =>
-        _exactOnly
-            ? _exact.GetValueOrDefault(_layout.Pack(key.Values))
-            : _byIdentity.GetValueOrDefault(Identity(key));
-
-    public void Insert(TableEntryState entry)
+    public IEnumerable<(EntryKey Key, TableEntryState Entry)> Entries
     {
-        if (Find(entry) is not null)
+        get
+        {
+            if (!_exactOnly)
+                return _byIdentity.Values;
+            return _layout.IsNarrow
+                ? _narrow.Select(kv => (ExactKey(new PackedKey(kv.Key, 0, 0, 0)), kv.Value))
+                : _wide.Select(kv => (ExactKey(kv.Key), kv.Value));
+        }
+    }
+
+    public TableEntryState? Find(EntryKey key)
+    {
+        if (!_exactOnly)
+            return _byIdentity.TryGetValue(Identity(key), out var found) ? found.Entry : null;
+        var packed = _layout.Pack(key.Values);
+        return _layout.IsNarrow ? _narrow.GetValueOrDefault(packed.A) : _wide.GetValueOrDefault(packed);
+    }
+
+    public void Insert(EntryKey key, TableEntryState entry)
+    {
+        if (Find(key) is not null)
             throw P4Error.AlreadyExists($"{Schema.ShortName}: an entry with this key already exists");
         if (Count >= Schema.Size)
             throw P4Error.ResourceExhausted($"{Schema.ShortName} is full ({Schema.Size} entries)");
-        entry.LastHitTimestamp = Stopwatch.GetTimestamp();
+        entry.Action = Share(entry.Action);
+        var packed = _layout.Pack(key.Values);
         if (_exactOnly)
         {
-            _exact[_layout.Pack(entry.Values)] = entry;
+            if (_layout.IsNarrow)
+                _narrow[packed.A] = entry;
+            else
+                _wide[packed] = entry;
             return;
         }
-        _byIdentity[Identity(entry)] = entry;
+        _byIdentity[Identity(key)] = (key, entry);
         if (_lpmField >= 0)
         {
-            if (!_byPrefix.TryGetValue(entry.PrefixLength, out var map))
-                _byPrefix[entry.PrefixLength] = map = new Dictionary<PackedKey, TableEntryState>();
-            map[_layout.Pack(entry.Values)] = entry;
+            if (!_byPrefix.TryGetValue(key.PrefixLength, out var map))
+                _byPrefix[key.PrefixLength] = map = new Dictionary<PackedKey, TableEntryState>();
+            map[packed] = entry;
             return;
         }
-        var at = _byPriority.FindIndex(e => e.Priority < entry.Priority);
-        _byPriority.Insert(at < 0 ? _byPriority.Count : at, entry);
+        var at = _byPriority.FindIndex(e => e.Key.Priority < key.Priority);
+        _byPriority.Insert(at < 0 ? _byPriority.Count : at, (key, entry));
     }
 
-    public TableEntryState Delete(TableEntryState key)
+    /// <summary>Gives an entry another direct action (MODIFY), keeping shared actions counted.</summary>
+    public void ReplaceAction(TableEntryState entry, ActionCall? action)
+    {
+        Release(entry.Action);
+        entry.Action = Share(action);
+    }
+
+    public TableEntryState Delete(EntryKey key)
     {
         var entry = Find(key) ?? throw P4Error.NotFound($"{Schema.ShortName}: no entry with this key");
+        var packed = _layout.Pack(key.Values);
         if (_exactOnly)
         {
-            _exact.Remove(_layout.Pack(entry.Values));
-            return entry;
-        }
-        _byIdentity.Remove(Identity(entry));
-        if (_lpmField >= 0)
-        {
-            var map = _byPrefix[entry.PrefixLength];
-            map.Remove(_layout.Pack(entry.Values));
-            if (map.Count == 0)
-                _byPrefix.Remove(entry.PrefixLength);
+            if (_layout.IsNarrow)
+                _narrow.Remove(packed.A);
+            else
+                _wide.Remove(packed);
         }
         else
-            _byPriority.Remove(entry);
+        {
+            _byIdentity.Remove(Identity(key));
+            if (_lpmField >= 0)
+            {
+                var map = _byPrefix[key.PrefixLength];
+                map.Remove(packed);
+                if (map.Count == 0)
+                    _byPrefix.Remove(key.PrefixLength);
+            }
+            else
+                _byPriority.RemoveAll(e => ReferenceEquals(e.Entry, entry));
+        }
+        Release(entry.Action);
         return entry;
     }
 
     public void Clear()
     {
-        _exact.Clear();
+        _narrow.Clear();
+        _wide.Clear();
         _byPrefix.Clear();
         _byIdentity.Clear();
         _byPriority.Clear();
+        _actions.Clear();
         DefaultAction = Schema.InitialDefault;
     }
 
-    /// <summary>The entry a packet with these field values hits, counted and marked as hit; null on a miss.</summary>
-    public TableEntryState? Lookup(ReadOnlySpan<UInt128> key, int packetLength)
+    /// <summary>The entry a packet with these field values hits, counted and marked as hit at <paramref name="now"/>; null on a miss.</summary>
+    public TableEntryState? Lookup(ReadOnlySpan<UInt128> key, int packetLength, long now)
     {
         var hit = Match(key);
         if (hit is not null)
         {
             hit.Packets++;
             hit.Bytes += packetLength;
-            hit.LastHitTimestamp = Stopwatch.GetTimestamp();
+            hit.LastHitTimestamp = now;
         }
         return hit;
     }
@@ -109,7 +146,10 @@ internal sealed class TableStore
     private TableEntryState? Match(ReadOnlySpan<UInt128> key)
     {
         if (_exactOnly)
-            return _exact.GetValueOrDefault(_layout.Pack(key));
+        {
+            var packed = _layout.Pack(key);
+            return _layout.IsNarrow ? _narrow.GetValueOrDefault(packed.A) : _wide.GetValueOrDefault(packed);
+        }
         if (_lpmField >= 0)
         {
             Span<UInt128> masked = stackalloc UInt128[key.Length];
@@ -123,15 +163,15 @@ internal sealed class TableStore
             }
             return null;
         }
-        foreach (var entry in _byPriority)
+        foreach (var (entryKey, entry) in _byPriority)
         {
-            if (Matches(entry, key))
+            if (Matches(entryKey, key))
                 return entry;
         }
         return null;
     }
 
-    private bool Matches(TableEntryState entry, ReadOnlySpan<UInt128> key)
+    private bool Matches(EntryKey entry, ReadOnlySpan<UInt128> key)
     {
         for (var i = 0; i < key.Length; i++)
         {
@@ -150,9 +190,34 @@ internal sealed class TableStore
     public static UInt128 PrefixMask(int prefix, int width) =>
         prefix == 0 ? UInt128.Zero : Values.Mask(width) ^ Values.Mask(width - prefix);
 
-    private EntryIdentity Identity(TableEntryState entry) => new(
-        _layout.Pack(entry.Values), _layout.Pack(entry.Masks),
-        entry.Highs is null ? default : _layout.Pack(entry.Highs), entry.Priority);
+    private EntryKey ExactKey(PackedKey packed) => new() { Values = _layout.Unpack(packed), Masks = _fullMasks };
+
+    private ActionCall? Share(ActionCall? action)
+    {
+        if (action is null)
+            return null;
+        if (_actions.TryGetValue(action, out var shared))
+        {
+            _actions[action] = (shared.Shared, shared.Uses + 1);
+            return shared.Shared;
+        }
+        _actions[action] = (action, 1);
+        return action;
+    }
+
+    private void Release(ActionCall? action)
+    {
+        if (action is null || !_actions.TryGetValue(action, out var shared))
+            return;
+        if (shared.Uses <= 1)
+            _actions.Remove(action);
+        else
+            _actions[action] = (shared.Shared, shared.Uses - 1);
+    }
+
+    private EntryIdentity Identity(EntryKey key) => new(
+        _layout.Pack(key.Values), _layout.Pack(key.Masks),
+        key.Highs is null ? default : _layout.Pack(key.Highs), key.Priority);
 
     private readonly record struct EntryIdentity(PackedKey Values, PackedKey Masks, PackedKey Highs, int Priority);
 }
