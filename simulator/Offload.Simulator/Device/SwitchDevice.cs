@@ -16,8 +16,9 @@ namespace Offload.Simulator.Device;
 internal sealed partial class SwitchDevice : IDisposable
 {
     private const int IdleNotificationBatch = 512;
+    private const int IdleScanTicks = 25; // every 250 ms: a scan of a million entries holds the pipeline for a few ms
     private readonly ILogger _logger;
-    private readonly Dictionary<uint, IPortDriver> _ports = new();
+    private volatile Dictionary<uint, IPortDriver> _ports = new(); // copied on attach: the packet path reads it without a lock
     private readonly Dictionary<uint, bool> _portUp = new();
     private readonly Timer _timer;
     private readonly Lock _portsGate = new();
@@ -47,7 +48,7 @@ internal sealed partial class SwitchDevice : IDisposable
     public void Attach(IPortDriver driver)
     {
         lock (_portsGate)
-            _ports[driver.Port] = driver;
+            _ports = new Dictionary<uint, IPortDriver>(_ports) { [driver.Port] = driver };
         driver.Start((port, packet) => Inject(port, packet));
     }
 
@@ -110,10 +111,8 @@ internal sealed partial class SwitchDevice : IDisposable
             Send(new StreamMessageResponse { Packet = ControllerHeaders.StripPacketIn(active.State.Schema.PacketIn, output.Packet) });
             return;
         }
-        IPortDriver? driver;
-        lock (_portsGate)
-            _ports.TryGetValue(output.Port, out driver);
-        driver?.Send(output.Packet);
+        if (_ports.TryGetValue(output.Port, out var driver))
+            driver.Send(output.Packet);
     }
 
     private void Send(StreamMessageResponse message) => ToController?.Invoke(message);
@@ -126,7 +125,7 @@ internal sealed partial class SwitchDevice : IDisposable
         {
             lock (active.State.Gate)
                 active.State.Digests.Tick();
-            if (Interlocked.Increment(ref _ticks) % 10 == 0)
+            if (Interlocked.Increment(ref _ticks) % IdleScanTicks == 0)
                 ScanIdleEntries(active.State);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -143,10 +142,8 @@ internal sealed partial class SwitchDevice : IDisposable
             var now = Stopwatch.GetTimestamp();
             foreach (var table in state.Tables.Values.Where(t => t.Schema.SupportsIdleTimeout))
             {
-                foreach (var (key, entry) in table.Entries)
+                foreach (var (key, entry) in table.Expired(now))
                 {
-                    if (entry.IdleTimeoutNs <= 0 || (now - entry.LastHitTimestamp) * (1e9 / Stopwatch.Frequency) < entry.IdleTimeoutNs)
-                        continue;
                     entry.LastHitTimestamp = now;
                     expired.Add(EntityReader.ToP4(state, table, key, entry, withCounters: false, withTime: false));
                 }
@@ -171,7 +168,7 @@ internal sealed partial class SwitchDevice : IDisposable
         {
             foreach (var driver in _ports.Values)
                 driver.Dispose();
-            _ports.Clear();
+            _ports = new Dictionary<uint, IPortDriver>();
         }
     }
 

@@ -32,6 +32,20 @@ internal sealed class Headers
     public const int PacketInLength = 5;
     public const int PacketOutLength = 3;
 
+    public void Reset()
+    {
+        PacketOutValid = false;
+        PacketInValid = false;
+        EthernetValid = false;
+        VlanValid = false;
+        ArpValid = false;
+        Ipv4Valid = false;
+        Ipv6Valid = false;
+        TcpValid = false;
+        UdpValid = false;
+        IcmpValid = false;
+    }
+
     public void CopyFrom(Headers other)
     {
         PacketOutValid = other.PacketOutValid; PacketOutEgressPort = other.PacketOutEgressPort; PacketOutMode = other.PacketOutMode;
@@ -80,6 +94,39 @@ internal sealed class LocalMetadata
     public byte NewFlowColor;
     public byte PuntReason;
     public byte DropReason;
+
+    public void Reset()
+    {
+        EthType = default;
+        IpVersion = default;
+        IpSrc = default;
+        IpDst = default;
+        IpProto = default;
+        L4SrcPort = default;
+        L4DstPort = default;
+        TcpFlags = default;
+        IcmpType = default;
+        L4Len = default;
+        PacketOutDone = default;
+        AclPermit = default;
+        ArpAnswered = default;
+        Routable = default;
+        VipId = default;
+        VipMode = default;
+        PuntNonSyn = default;
+        VipHit = default;
+        ConnHit = default;
+        SelectBackend = default;
+        ToBackend = default;
+        BackendId = default;
+        SeqDelta = default;
+        AckDelta = default;
+        NatL4Port = default;
+        L4Rewritten = default;
+        NewFlowColor = default;
+        PuntReason = default;
+        DropReason = default;
+    }
 
     public void CopyFrom(LocalMetadata other)
     {
@@ -130,6 +177,21 @@ internal sealed class StandardMetadata
     public bool ChecksumError;
     public uint CloneSession;     // set by clone(I2E, session); 0 = none
     public bool Digest;           // digest<connection_digest_t>(1, ...) was called
+
+    public void Reset()
+    {
+        IngressPort = default;
+        EgressSpec = default;
+        EgressPort = default;
+        InstanceType = default;
+        EgressRid = default;
+        McastGrp = default;
+        PacketLength = default;
+        ParserError = default;
+        ChecksumError = default;
+        CloneSession = default;
+        Digest = default;
+    }
 
     public void MarkToDrop()
     {

@@ -29,6 +29,7 @@ internal sealed class OffloadPipeline
     private readonly Bridging _bridging;
     private readonly Verdict _verdict;
     private readonly CounterStore _egressDropCounter;
+    private readonly PacketContext _received = new();
 
     public OffloadPipeline(DeviceState device, uint cpuPort, Func<uint, bool> isPortUp)
     {
@@ -54,7 +55,9 @@ internal sealed class OffloadPipeline
 
     public void Process(uint ingressPort, byte[] packet, List<OutputPacket> outputs)
     {
-        var ctx = NewContext(ingressPort, packet);
+        var ctx = _received;
+        ctx.Reset(packet);
+        Prepare(ctx, ingressPort);
         Checksums.Verify(ctx);
         Ingress(ctx);
         TrafficManager(ctx, outputs);
@@ -62,11 +65,17 @@ internal sealed class OffloadPipeline
 
     private PacketContext NewContext(uint ingressPort, byte[] packet)
     {
-        var ctx = new PacketContext { Packet = packet, Timestamp = System.Diagnostics.Stopwatch.GetTimestamp() };
-        ctx.Std.IngressPort = ingressPort;
-        ctx.Std.PacketLength = packet.Length;
-        OffloadParser.Parse(ctx, _cpuPort);
+        var ctx = new PacketContext();
+        ctx.Reset(packet);
+        Prepare(ctx, ingressPort);
         return ctx;
+    }
+
+    private void Prepare(PacketContext ctx, uint ingressPort)
+    {
+        ctx.Std.IngressPort = ingressPort;
+        ctx.Std.PacketLength = ctx.Packet.Length;
+        OffloadParser.Parse(ctx, _cpuPort);
     }
 
     private void Ingress(PacketContext ctx)

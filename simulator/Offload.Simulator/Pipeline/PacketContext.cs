@@ -14,6 +14,17 @@ internal sealed class PacketContext
 
     public ReadOnlySpan<byte> Payload => Packet.AsSpan(PayloadOffset);
 
+    /// <summary>Makes this context a fresh one for another received packet (the pipeline reuses one per device).</summary>
+    public void Reset(byte[] packet)
+    {
+        Hdr.Reset();
+        Meta.Reset();
+        Std.Reset();
+        Packet = packet;
+        PayloadOffset = 0;
+        Timestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+    }
+
     public PacketContext CloneForReplica()
     {
         var copy = new PacketContext { Packet = Packet, PayloadOffset = PayloadOffset, Timestamp = Timestamp };

@@ -15,7 +15,8 @@ internal sealed class TableStore
     private readonly UInt128[] _fullMasks;
     private readonly Dictionary<UInt128, TableEntryState> _narrow = new();
     private readonly Dictionary<PackedKey, TableEntryState> _wide = new();
-    private readonly SortedDictionary<int, Dictionary<PackedKey, TableEntryState>> _byPrefix = new(Comparer<int>.Create((a, b) => b.CompareTo(a)));
+    private readonly Dictionary<int, Dictionary<PackedKey, TableEntryState>> _byPrefix = new();
+    private (int Prefix, Dictionary<PackedKey, TableEntryState> Entries)[] _longestFirst = [];
     private readonly Dictionary<EntryIdentity, (EntryKey Key, TableEntryState Entry)> _byIdentity = new();
     private readonly List<(EntryKey Key, TableEntryState Entry)> _byPriority = new();
     private readonly Dictionary<ActionCall, (ActionCall Shared, int Uses)> _actions = new(ActionCall.Comparer);
@@ -48,6 +49,38 @@ internal sealed class TableStore
         }
     }
 
+    /// <summary>Entries with an idle timeout not hit for that long, as of <paramref name="now"/> (Stopwatch ticks); keys are built only for these.</summary>
+    public IEnumerable<(EntryKey Key, TableEntryState Entry)> Expired(long now)
+    {
+        if (_exactOnly && _layout.IsNarrow)
+        {
+            foreach (var (key, entry) in _narrow)
+            {
+                if (IsExpired(entry, now))
+                    yield return (ExactKey(new PackedKey(key, 0, 0, 0)), entry);
+            }
+        }
+        else if (_exactOnly)
+        {
+            foreach (var (key, entry) in _wide)
+            {
+                if (IsExpired(entry, now))
+                    yield return (ExactKey(key), entry);
+            }
+        }
+        else
+        {
+            foreach (var (key, entry) in _byIdentity.Values)
+            {
+                if (IsExpired(entry, now))
+                    yield return (key, entry);
+            }
+        }
+    }
+
+    private static bool IsExpired(TableEntryState entry, long now) =>
+        entry.IdleTimeoutNs > 0 && (now - entry.LastHitTimestamp) * (1e9 / System.Diagnostics.Stopwatch.Frequency) >= entry.IdleTimeoutNs;
+
     public TableEntryState? Find(EntryKey key)
     {
         if (!_exactOnly)
@@ -76,7 +109,10 @@ internal sealed class TableStore
         if (_lpmField >= 0)
         {
             if (!_byPrefix.TryGetValue(key.PrefixLength, out var map))
+            {
                 _byPrefix[key.PrefixLength] = map = new Dictionary<PackedKey, TableEntryState>();
+                SortPrefixes();
+            }
             map[packed] = entry;
             return;
         }
@@ -110,7 +146,10 @@ internal sealed class TableStore
                 var map = _byPrefix[key.PrefixLength];
                 map.Remove(packed);
                 if (map.Count == 0)
+                {
                     _byPrefix.Remove(key.PrefixLength);
+                    SortPrefixes();
+                }
             }
             else
                 _byPriority.RemoveAll(e => ReferenceEquals(e.Entry, entry));
@@ -124,6 +163,7 @@ internal sealed class TableStore
         _narrow.Clear();
         _wide.Clear();
         _byPrefix.Clear();
+        _longestFirst = [];
         _byIdentity.Clear();
         _byPriority.Clear();
         _actions.Clear();
@@ -155,7 +195,7 @@ internal sealed class TableStore
             Span<UInt128> masked = stackalloc UInt128[key.Length];
             key.CopyTo(masked);
             var width = Schema.Fields[_lpmField].Width;
-            foreach (var (prefix, map) in _byPrefix)
+            foreach (var (prefix, map) in _longestFirst)
             {
                 masked[_lpmField] = key[_lpmField] & PrefixMask(prefix, width);
                 if (map.TryGetValue(_layout.Pack(masked), out var entry))
@@ -186,6 +226,9 @@ internal sealed class TableStore
         }
         return true;
     }
+
+    private void SortPrefixes() =>
+        _longestFirst = _byPrefix.OrderByDescending(p => p.Key).Select(p => (p.Key, p.Value)).ToArray();
 
     public static UInt128 PrefixMask(int prefix, int width) =>
         prefix == 0 ? UInt128.Zero : Values.Mask(width) ^ Values.Mask(width - prefix);
