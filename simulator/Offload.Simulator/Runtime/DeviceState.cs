@@ -41,11 +41,13 @@ internal sealed class DeviceState
     {
         if (entry.Action is not null)
             return entry.Action;
+        if (table.ExtrasOf(entry)?.Indirect is not { } indirect)
+            return null;
         var profile = ActionProfiles[table.Schema.ActionProfileId];
-        if (entry.ActionSet is { } set)
+        if (indirect.ActionSet is { } set)
             return ActionProfileStore.Select(set.Actions, hash, isPortUp);
-        if (entry.MemberId != 0)
-            return profile.TryGetMember(entry.MemberId, out var action) ? action : null;
-        return profile.SelectFromGroup(entry.GroupId, hash, isPortUp);
+        if (indirect.MemberId != 0)
+            return profile.TryGetMember(indirect.MemberId, out var action) ? action : null;
+        return profile.SelectFromGroup(indirect.GroupId, hash, isPortUp);
     }
 }

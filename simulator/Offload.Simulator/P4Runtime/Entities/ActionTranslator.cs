@@ -33,7 +33,7 @@ internal static class ActionTranslator
                 throw P4Error.InvalidArgument($"action {actionSchema.Name}: parameter {actionSchema.Params[index].Name} is given twice");
             seen[index] = true;
             var p = actionSchema.Params[index];
-            args[index] = Values.Parse(param.Value, p.Width, $"{actionSchema.Name}({p.Name})");
+            args[index] = Values.Parse(param.Value, p.Width, actionSchema.Name, p.Name, null);
         }
         var missing = Array.IndexOf(seen, false);
         if (missing >= 0)

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using System.Diagnostics;
 using Offload.Simulator.Runtime;
 using Offload.Simulator.Runtime.Tables;
@@ -69,16 +70,17 @@ internal static class EntityReader
 
     public static TableEntry ToP4(DeviceState device, TableStore table, EntryKey key, TableEntryState entry, bool withCounters, bool withTime)
     {
-        var result = new TableEntry { TableId = table.Schema.Id, IdleTimeoutNs = entry.IdleTimeoutNs, Metadata = entry.Metadata };
+        var extras = table.ExtrasOf(entry);
+        var result = new TableEntry { TableId = table.Schema.Id, IdleTimeoutNs = entry.IdleTimeoutNs, Metadata = extras?.Metadata ?? ByteString.Empty };
         MatchTranslator.ToP4(table.Schema, key, result);
         result.Action = new TableAction();
         if (entry.Action is not null)
             result.Action.Action = ActionTranslator.ToP4(device.Schema, entry.Action);
-        else if (entry.MemberId != 0)
-            result.Action.ActionProfileMemberId = entry.MemberId;
-        else if (entry.GroupId != 0)
-            result.Action.ActionProfileGroupId = entry.GroupId;
-        else if (entry.ActionSet is { } set)
+        else if (extras?.Indirect is { MemberId: not 0 } member)
+            result.Action.ActionProfileMemberId = member.MemberId;
+        else if (extras?.Indirect is { GroupId: not 0 } group)
+            result.Action.ActionProfileGroupId = group.GroupId;
+        else if (extras?.Indirect?.ActionSet is { } set)
         {
             result.Action.ActionProfileActionSet = new ActionProfileActionSet();
             foreach (var (call, weight, watchPort) in set.Actions)

@@ -13,7 +13,7 @@ internal static class MatchTranslator
         var count = table.Fields.Count;
         var values = new UInt128[count];
         var masks = new UInt128[count];
-        var highs = table.Fields.Any(f => f.Kind == MatchKind.Range) ? new UInt128[count] : null;
+        var highs = table.HasRange ? new UInt128[count] : null;
         var given = new bool[count];
         var prefixLength = 0;
         foreach (var match in entry.Match)
@@ -25,45 +25,44 @@ internal static class MatchTranslator
                 throw P4Error.InvalidArgument($"{table.ShortName}: match field {table.Fields[index].Name} is given twice");
             given[index] = true;
             var field = table.Fields[index];
-            var what = $"{table.ShortName}.{field.Name}";
             switch (field.Kind, match.FieldMatchTypeCase)
             {
                 case (MatchKind.Exact, FieldMatch.FieldMatchTypeOneofCase.Exact):
-                    values[index] = Values.Parse(match.Exact.Value, field.Width, what);
+                    values[index] = Values.Parse(match.Exact.Value, field.Width, table.ShortName, field.Name, null);
                     masks[index] = field.FullMask;
                     break;
                 case (MatchKind.Lpm, FieldMatch.FieldMatchTypeOneofCase.Lpm):
                     var prefix = match.Lpm.PrefixLen;
                     if (prefix <= 0 || prefix > field.Width)
-                        throw P4Error.InvalidArgument($"{what}: prefix length {prefix} is outside 1..{field.Width} (omit the field for a wildcard)");
-                    values[index] = Values.Parse(match.Lpm.Value, field.Width, what);
+                        throw P4Error.InvalidArgument($"{table.ShortName}.{field.Name}: prefix length {prefix} is outside 1..{field.Width} (omit the field for a wildcard)");
+                    values[index] = Values.Parse(match.Lpm.Value, field.Width, table.ShortName, field.Name, null);
                     masks[index] = TableStore.PrefixMask(prefix, field.Width);
                     if ((values[index] & ~masks[index]) != 0)
-                        throw P4Error.InvalidArgument($"{what}: the value has bits set past the /{prefix} prefix");
+                        throw P4Error.InvalidArgument($"{table.ShortName}.{field.Name}: the value has bits set past the /{prefix} prefix");
                     prefixLength = prefix;
                     break;
                 case (MatchKind.Ternary, FieldMatch.FieldMatchTypeOneofCase.Ternary):
-                    values[index] = Values.Parse(match.Ternary.Value, field.Width, what);
-                    masks[index] = Values.Parse(match.Ternary.Mask, field.Width, what + " mask");
+                    values[index] = Values.Parse(match.Ternary.Value, field.Width, table.ShortName, field.Name, null);
+                    masks[index] = Values.Parse(match.Ternary.Mask, field.Width, table.ShortName, field.Name, "mask");
                     if (masks[index] == 0)
-                        throw P4Error.InvalidArgument($"{what}: a zero mask is a wildcard; omit the field instead");
+                        throw P4Error.InvalidArgument($"{table.ShortName}.{field.Name}: a zero mask is a wildcard; omit the field instead");
                     if ((values[index] & ~masks[index]) != 0)
-                        throw P4Error.InvalidArgument($"{what}: the value has bits set outside the mask");
+                        throw P4Error.InvalidArgument($"{table.ShortName}.{field.Name}: the value has bits set outside the mask");
                     break;
                 case (MatchKind.Range, FieldMatch.FieldMatchTypeOneofCase.Range):
-                    values[index] = Values.Parse(match.Range.Low, field.Width, what + " low");
-                    highs![index] = Values.Parse(match.Range.High, field.Width, what + " high");
+                    values[index] = Values.Parse(match.Range.Low, field.Width, table.ShortName, field.Name, "low");
+                    highs![index] = Values.Parse(match.Range.High, field.Width, table.ShortName, field.Name, "high");
                     if (values[index] > highs[index])
-                        throw P4Error.InvalidArgument($"{what}: low {values[index]} is above high {highs[index]}");
+                        throw P4Error.InvalidArgument($"{table.ShortName}.{field.Name}: low {values[index]} is above high {highs[index]}");
                     if (values[index] == 0 && highs[index] == field.FullMask)
-                        throw P4Error.InvalidArgument($"{what}: the full range is a wildcard; omit the field instead");
+                        throw P4Error.InvalidArgument($"{table.ShortName}.{field.Name}: the full range is a wildcard; omit the field instead");
                     break;
                 case (MatchKind.Optional, FieldMatch.FieldMatchTypeOneofCase.Optional):
-                    values[index] = Values.Parse(match.Optional.Value, field.Width, what);
+                    values[index] = Values.Parse(match.Optional.Value, field.Width, table.ShortName, field.Name, null);
                     masks[index] = field.FullMask;
                     break;
                 default:
-                    throw P4Error.InvalidArgument($"{what} is a {field.Kind.ToString().ToLowerInvariant()} field, not {match.FieldMatchTypeCase.ToString().ToLowerInvariant()}");
+                    throw P4Error.InvalidArgument($"{table.ShortName}.{field.Name} is a {field.Kind.ToString().ToLowerInvariant()} field, not {match.FieldMatchTypeCase.ToString().ToLowerInvariant()}");
             }
         }
         for (var i = 0; i < count; i++)

@@ -26,31 +26,40 @@ internal static class TableEntryWriter
         switch (type)
         {
             case Update.Types.Type.Insert:
+            {
                 if (entry.Action is null)
                     throw P4Error.InvalidArgument($"{table.Schema.ShortName}: INSERT needs an action");
-                var added = new TableEntryState();
-                SetAction(device, table, added, entry);
+                var (direct, indirect) = ResolveAction(device, table, entry);
+                var added = new TableEntryState { Action = direct };
                 SetResources(table, added, entry);
                 table.Insert(key, added);
-                Reference(device, table, added, +1);
+                table.SetExtras(added, indirect, entry.Metadata);
+                Reference(device, table, indirect, +1);
                 break;
+            }
             case Update.Types.Type.Modify:
+            {
                 var existing = table.Find(key) ?? throw P4Error.NotFound($"{table.Schema.ShortName}: no entry with this key");
+                var indirect = table.ExtrasOf(existing)?.Indirect;
                 if (entry.Action is not null)
                 {
-                    var replacement = new TableEntryState();
-                    SetAction(device, table, replacement, entry);
-                    Reference(device, table, existing, -1);
-                    table.ReplaceAction(existing, replacement.Action);
-                    existing.SetIndirect(replacement.MemberId, replacement.GroupId, replacement.ActionSet);
-                    Reference(device, table, existing, +1);
+                    var (direct, replacement) = ResolveAction(device, table, entry);
+                    Reference(device, table, indirect, -1);
+                    table.ReplaceAction(existing, direct);
+                    indirect = replacement;
+                    Reference(device, table, indirect, +1);
                 }
                 SetResources(table, existing, entry);
+                table.SetExtras(existing, indirect, entry.Metadata);
                 break;
+            }
             case Update.Types.Type.Delete:
-                var removed = table.Delete(key);
-                Reference(device, table, removed, -1);
+            {
+                var existing = table.Find(key) ?? throw P4Error.NotFound($"{table.Schema.ShortName}: no entry with this key");
+                Reference(device, table, table.ExtrasOf(existing)?.Indirect, -1);
+                table.Delete(key);
                 break;
+            }
             default:
                 throw P4Error.InvalidArgument($"invalid update type {type}");
         }
@@ -79,7 +88,7 @@ internal static class TableEntryWriter
         table.DefaultAction = ActionTranslator.FromP4(device.Schema, entry.Action.Action, schema, asDefault: true);
     }
 
-    private static void SetAction(DeviceState device, TableStore table, TableEntryState target, TableEntry entry)
+    private static (ActionCall? Direct, IndirectAction? Indirect) ResolveAction(DeviceState device, TableStore table, TableEntry entry)
     {
         var schema = table.Schema;
         var action = entry.Action;
@@ -87,8 +96,7 @@ internal static class TableEntryWriter
         {
             if (action.TypeCase != TableAction.TypeOneofCase.Action)
                 throw P4Error.InvalidArgument($"{schema.ShortName} is a direct table: use action, not {action.TypeCase}");
-            target.Action = ActionTranslator.FromP4(device.Schema, action.Action, schema, asDefault: false);
-            return;
+            return (ActionTranslator.FromP4(device.Schema, action.Action, schema, asDefault: false), null);
         }
         var profile = device.ActionProfiles[schema.ActionProfileId];
         switch (action.TypeCase)
@@ -96,18 +104,15 @@ internal static class TableEntryWriter
             case TableAction.TypeOneofCase.ActionProfileMemberId:
                 if (!profile.TryGetMember(action.ActionProfileMemberId, out _))
                     throw P4Error.NotFound($"{profile.Schema.ShortName}: no member {action.ActionProfileMemberId}");
-                target.SetIndirect(action.ActionProfileMemberId, 0, null);
-                break;
+                return (null, new IndirectAction(action.ActionProfileMemberId, 0, null));
             case TableAction.TypeOneofCase.ActionProfileGroupId:
                 if (!profile.Schema.WithSelector)
                     throw P4Error.InvalidArgument($"{profile.Schema.ShortName} is not a selector: it has no groups");
                 if (!profile.HasGroup(action.ActionProfileGroupId))
                     throw P4Error.NotFound($"{profile.Schema.ShortName}: no group {action.ActionProfileGroupId}");
-                target.SetIndirect(0, action.ActionProfileGroupId, null);
-                break;
+                return (null, new IndirectAction(0, action.ActionProfileGroupId, null));
             case TableAction.TypeOneofCase.ActionProfileActionSet:
-                target.SetIndirect(0, 0, ActionSet(device, table, profile, action.ActionProfileActionSet));
-                break;
+                return (null, new IndirectAction(0, 0, ActionSet(device, table, profile, action.ActionProfileActionSet)));
             default:
                 throw P4Error.InvalidArgument($"{schema.ShortName} is an indirect table: use a member, a group or an action set");
         }
@@ -152,7 +157,6 @@ internal static class TableEntryWriter
         if (entry.CounterData is not null && schema.DirectCounterId == 0)
             throw P4Error.InvalidArgument($"{schema.ShortName} has no direct counter");
         target.IdleTimeoutNs = entry.IdleTimeoutNs;
-        target.SetMetadata(entry.Metadata);
         if (entry.CounterData is { } data)
         {
             target.Packets = data.PacketCount;
@@ -161,9 +165,9 @@ internal static class TableEntryWriter
         target.LastHitTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
-    private static void Reference(DeviceState device, TableStore table, TableEntryState entry, int delta)
+    private static void Reference(DeviceState device, TableStore table, IndirectAction? indirect, int delta)
     {
-        if (table.Schema.IsIndirect)
-            device.ActionProfiles[table.Schema.ActionProfileId].ReferenceFromEntry(entry.MemberId, entry.GroupId, delta);
+        if (indirect is not null)
+            device.ActionProfiles[table.Schema.ActionProfileId].ReferenceFromEntry(indirect.MemberId, indirect.GroupId, delta);
     }
 }

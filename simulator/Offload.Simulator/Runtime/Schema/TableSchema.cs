@@ -28,7 +28,12 @@ internal sealed class TableSchema
     public required uint ConstDefaultActionId { get; init; }
     public required ActionCall InitialDefault { get; init; }
 
-    public bool NeedsPriority => Fields.Any(f => f.Kind is MatchKind.Ternary or MatchKind.Range or MatchKind.Optional);
+    public bool NeedsPriority => _needsPriority ??= Fields.Any(f => f.Kind is MatchKind.Ternary or MatchKind.Range or MatchKind.Optional);
+    public bool HasRange => _hasRange ??= Fields.Any(f => f.Kind == MatchKind.Range);
     public bool IsIndirect => ActionProfileId != 0;
-    public string ShortName => Name[(Name.LastIndexOf('.') + 1)..];
+    public string ShortName => _shortName ??= Name[(Name.LastIndexOf('.') + 1)..];
+
+    private bool? _needsPriority;
+    private bool? _hasRange;
+    private string? _shortName;
 }

@@ -19,54 +19,23 @@ internal sealed class EntryKey
 
 /// <summary>
 /// One installed entry, kept small because a connection table holds a million of them: the key lives in the
-/// table's index, identical actions are shared, and what most entries lack sits in <see cref="Extras"/>.
+/// table's index, identical actions are shared, and what most entries lack (indirect actions, the controller's
+/// cookie) sits in the table's side map (<see cref="TableStore.ExtrasOf"/>).
 /// </summary>
 internal sealed class TableEntryState
 {
     public ActionCall? Action { get; set; }
-    public EntryExtras? Extras { get; set; }
     public long IdleTimeoutNs { get; set; }
     public long LastHitTimestamp { get; set; }
     public long Packets { get; set; }
     public long Bytes { get; set; }
-
-    public uint MemberId => Extras?.MemberId ?? 0;
-    public uint GroupId => Extras?.GroupId ?? 0;
-    public ActionSetState? ActionSet => Extras?.ActionSet;
-    public ByteString Metadata => Extras?.Metadata ?? ByteString.Empty;
-
-    public void SetMetadata(ByteString metadata)
-    {
-        if (metadata.IsEmpty && Extras is null)
-            return;
-        (Extras ??= new EntryExtras()).Metadata = metadata;
-    }
-
-    public void SetIndirect(uint memberId, uint groupId, ActionSetState? actionSet)
-    {
-        if (memberId == 0 && groupId == 0 && actionSet is null && Extras is null)
-            return;
-        Extras ??= new EntryExtras();
-        Extras.MemberId = memberId;
-        Extras.GroupId = groupId;
-        Extras.ActionSet = actionSet;
-    }
-
-    public void CopyActionFrom(TableEntryState other)
-    {
-        Action = other.Action;
-        SetIndirect(other.MemberId, other.GroupId, other.ActionSet);
-    }
 }
 
-/// <summary>The rarer parts of an entry: indirect actions (members, groups, one-shot sets) and the controller's cookie.</summary>
-internal sealed class EntryExtras
-{
-    public uint MemberId { get; set; }
-    public uint GroupId { get; set; }
-    public ActionSetState? ActionSet { get; set; }
-    public ByteString Metadata { get; set; } = ByteString.Empty;
-}
+/// <summary>An indirect table's entry action: a member, a group, or a one-shot action set.</summary>
+internal sealed record IndirectAction(uint MemberId, uint GroupId, ActionSetState? ActionSet);
+
+/// <summary>The rarer parts of an entry.</summary>
+internal sealed record EntryExtras(IndirectAction? Indirect, ByteString Metadata);
 
 /// <summary>A one-shot action selector programming: the actions, their weights and watch ports.</summary>
 internal sealed record ActionSetState(IReadOnlyList<(ActionCall Action, int Weight, uint WatchPort)> Actions);

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Offload.Simulator.Runtime.Schema;
 
 namespace Offload.Simulator.Runtime.Tables;
@@ -20,6 +21,7 @@ internal sealed class TableStore
     private readonly Dictionary<EntryIdentity, (EntryKey Key, TableEntryState Entry)> _byIdentity = new();
     private readonly List<(EntryKey Key, TableEntryState Entry)> _byPriority = new();
     private readonly Dictionary<ActionCall, (ActionCall Shared, int Uses)> _actions = new(ActionCall.Comparer);
+    private readonly Dictionary<TableEntryState, EntryExtras> _extras = new(ReferenceEqualityComparer.Instance);
 
     public TableStore(TableSchema schema)
     {
@@ -100,9 +102,15 @@ internal sealed class TableStore
         if (_exactOnly)
         {
             if (_layout.IsNarrow)
+            {
+                Grow(_narrow);
                 _narrow[packed.A] = entry;
+            }
             else
+            {
+                Grow(_wide);
                 _wide[packed] = entry;
+            }
             return;
         }
         _byIdentity[Identity(key)] = (key, entry);
@@ -118,6 +126,16 @@ internal sealed class TableStore
         }
         var at = _byPriority.FindIndex(e => e.Key.Priority < key.Priority);
         _byPriority.Insert(at < 0 ? _byPriority.Count : at, (key, entry));
+    }
+
+    public EntryExtras? ExtrasOf(TableEntryState entry) => _extras.GetValueOrDefault(entry);
+
+    public void SetExtras(TableEntryState entry, IndirectAction? indirect, ByteString metadata)
+    {
+        if (indirect is null && metadata.IsEmpty)
+            _extras.Remove(entry);
+        else
+            _extras[entry] = new EntryExtras(indirect, metadata);
     }
 
     /// <summary>Gives an entry another direct action (MODIFY), keeping shared actions counted.</summary>
@@ -155,6 +173,7 @@ internal sealed class TableStore
                 _byPriority.RemoveAll(e => ReferenceEquals(e.Entry, entry));
         }
         Release(entry.Action);
+        _extras.Remove(entry);
         return entry;
     }
 
@@ -167,6 +186,7 @@ internal sealed class TableStore
         _byIdentity.Clear();
         _byPriority.Clear();
         _actions.Clear();
+        _extras.Clear();
         DefaultAction = Schema.InitialDefault;
     }
 
@@ -225,6 +245,14 @@ internal sealed class TableStore
                 return false;
         }
         return true;
+    }
+
+    /// <summary>Grows by half, never past the table's size: a million-entry table does not carry a second half-million of empty slots.</summary>
+    private void Grow<TKey>(Dictionary<TKey, TableEntryState> index) where TKey : notnull
+    {
+        if (index.Count < index.Capacity)
+            return;
+        index.EnsureCapacity((int)Math.Min(Schema.Size, Math.Max(16, index.Capacity + index.Capacity / 2L)));
     }
 
     private void SortPrefixes() =>
