@@ -17,15 +17,17 @@ internal static class Program
         var interfaces = new Option<string[]>("-i", "--interface") { Description = "attach a live interface: PORT@IFACE (repeatable)", AllowMultipleArgumentsPerToken = false };
         var cpuPort = new Option<uint>("--cpu-port") { Description = "the CPU port; offload.p4's CPU_PORT is 255", DefaultValueFactory = _ => 255 };
         var pcapDir = new Option<string?>("--pcap-dir") { Description = "write one pcap per port into this directory" };
+        var replay = new Option<string[]>("--replay") { Description = "feed port PORT from a pcap file once the pipeline is loaded: PORT@FILE (repeatable)" };
+        var replayDelay = new Option<double>("--replay-delay") { Description = "seconds to wait after the pipeline is loaded before replaying", DefaultValueFactory = _ => 0 };
         var noP4 = new Option<bool>("--no-p4") { Description = "start with no pipeline and wait for SetForwardingPipelineConfig, as BMv2 does" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "trace, debug, information, warning, error", DefaultValueFactory = _ => LogLevel.Information };
         var root = new RootCommand("offload-sim: a software switch running offload.p4 and serving P4Runtime (a drop-in for simple_switch_grpc)")
         {
-            deviceId, grpcAddr, interfaces, cpuPort, pcapDir, noP4, logLevel,
+            deviceId, grpcAddr, interfaces, cpuPort, pcapDir, replay, replayDelay, noP4, logLevel,
         };
         root.SetAction((parse, cancellationToken) => RunAsync(new SimulatorOptions(
             parse.GetValue(deviceId), parse.GetValue(grpcAddr)!, parse.GetValue(interfaces) ?? [], parse.GetValue(cpuPort),
-            parse.GetValue(pcapDir), parse.GetValue(noP4), parse.GetValue(logLevel)), cancellationToken));
+            parse.GetValue(pcapDir), parse.GetValue(replay) ?? [], parse.GetValue(replayDelay), parse.GetValue(noP4), parse.GetValue(logLevel)), cancellationToken));
         return root.Parse(args).Invoke();
     }
 
@@ -35,12 +37,17 @@ internal static class Program
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
         var logger = loggers.CreateLogger("offload-sim");
         List<PortSpec> ports;
+        List<PortSpec> replays;
         try
         {
             GrpcServer.ParseListenAddress(options.GrpcAddress);
             if (options.CpuPort is 0 or >= 511)
                 throw new FormatException("--cpu-port must be 1..510");
             ports = options.Interfaces.Select(i => PortSpec.Parse(i, options.CpuPort)).ToList();
+            replays = options.Replays.Select(r => PortSpec.Parse(r, options.CpuPort, "--replay", "PORT@FILE")).ToList();
+            ports.AddRange(replays);
+            if (options.ReplayDelay < 0)
+                throw new FormatException("--replay-delay cannot be negative");
             if (ports.GroupBy(p => p.Port).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new FormatException($"-i: port {twice.Key} is given twice");
             if (options.PcapDirectory is { } dir && !Directory.Exists(dir))
@@ -57,14 +64,16 @@ internal static class Program
         {
             foreach (var spec in ports)
             {
-                IPortDriver driver = AfPacketPort.Open(spec.Port, spec.Interface);
+                IPortDriver driver = replays.Contains(spec)
+                    ? PcapReplayPort.Open(spec.Port, spec.Interface, () => device.State is not null, TimeSpan.FromSeconds(options.ReplayDelay))
+                    : AfPacketPort.Open(spec.Port, spec.Interface);
                 if (options.PcapDirectory is { } dir)
                     driver = new PcapTap(driver, dir);
                 device.Attach(driver);
                 logger.LogInformation("port {Port}: {Description}", spec.Port, driver.Description);
             }
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"offload-sim: {ex.Message}");
             return 1;
@@ -111,4 +120,4 @@ internal static class Program
 }
 
 internal sealed record SimulatorOptions(ulong DeviceId, string GrpcAddress, string[] Interfaces, uint CpuPort,
-    string? PcapDirectory, bool NoP4, LogLevel LogLevel);
+    string? PcapDirectory, string[] Replays, double ReplayDelay, bool NoP4, LogLevel LogLevel);

@@ -29,6 +29,8 @@ public sealed class CommandLineTests
     [InlineData("--cpu-port", "0")]
     [InlineData("--grpc-addr", "nonsense")]
     [InlineData("--pcap-dir", "/does/not/exist")]
+    [InlineData("--replay", "1@/does/not/exist.pcap")]
+    [InlineData("--replay-delay", "-1", "--replay", "1@x.pcap")]
     public void BadFlag_ClearMessageAndNonZeroExit(params string[] args)
     {
         var (exit, output) = Run(args);
@@ -61,7 +63,7 @@ public sealed class CommandLineTests
     {
         var (exit, output) = Run("--help");
         Assert.Equal(0, exit);
-        foreach (var flag in new[] { "--device-id", "--grpc-addr", "-i", "--cpu-port", "--pcap-dir", "--no-p4", "--log-level" })
+        foreach (var flag in new[] { "--device-id", "--grpc-addr", "-i", "--cpu-port", "--pcap-dir", "--replay", "--no-p4", "--log-level" })
             Assert.Contains(flag, output);
     }
 }
