@@ -13,21 +13,7 @@ internal static class ControllerHeaders
 {
     public static byte[] PrependPacketOut(IReadOnlyList<PacketMetadataSchema> fields, PacketOut message)
     {
-        var values = new UInt128[fields.Count];
-        var seen = new bool[fields.Count];
-        foreach (var m in message.Metadata)
-        {
-            var index = IndexOf(fields, m.MetadataId);
-            if (index < 0)
-                throw P4Error.InvalidArgument($"packet_out has no metadata id {m.MetadataId}");
-            if (seen[index])
-                throw P4Error.InvalidArgument($"packet_out metadata {fields[index].Name} is given twice");
-            seen[index] = true;
-            values[index] = Values.Parse(m.Value, fields[index].Width, $"packet_out.{fields[index].Name}");
-        }
-        var missing = Array.IndexOf(seen, false);
-        if (missing >= 0)
-            throw P4Error.InvalidArgument($"packet_out metadata {fields[missing].Name} is missing: give every field once");
+        var values = Numbered.ValuesOfEach(fields, message.Metadata, m => m.MetadataId, m => m.Value, "packet_out", "metadata");
         var headerLength = (fields.Sum(f => f.Width) + 7) / 8;
         var packet = new byte[headerLength + message.Payload.Length];
         var bit = 0;
@@ -72,15 +58,5 @@ internal static class ControllerHeaders
             value = value << 1 | (uint)bit;
         }
         return value;
-    }
-
-    private static int IndexOf(IReadOnlyList<PacketMetadataSchema> fields, uint id)
-    {
-        for (var i = 0; i < fields.Count; i++)
-        {
-            if (fields[i].Id == id)
-                return i;
-        }
-        return -1;
     }
 }

@@ -22,22 +22,7 @@ internal static class ActionTranslator
             if (!asDefault && reference.Scope == Scope.DefaultOnly)
                 throw P4Error.InvalidArgument($"action {actionSchema.Name} is @defaultonly in {table.Name} and cannot be used by an entry");
         }
-        var args = actionSchema.Params.Count == 0 ? ActionCall.NoArgs : new UInt128[actionSchema.Params.Count];
-        var seen = new bool[args.Length];
-        foreach (var param in action.Params)
-        {
-            var index = IndexOf(actionSchema.Params, param.ParamId);
-            if (index < 0)
-                throw P4Error.InvalidArgument($"action {actionSchema.Name} has no parameter id {param.ParamId}");
-            if (seen[index])
-                throw P4Error.InvalidArgument($"action {actionSchema.Name}: parameter {actionSchema.Params[index].Name} is given twice");
-            seen[index] = true;
-            var p = actionSchema.Params[index];
-            args[index] = Values.Parse(param.Value, p.Width, actionSchema.Name, p.Name, null);
-        }
-        var missing = Array.IndexOf(seen, false);
-        if (missing >= 0)
-            throw P4Error.InvalidArgument($"action {actionSchema.Name}: parameter {actionSchema.Params[missing].Name} is missing");
+        var args = Numbered.ValuesOfEach(actionSchema.Params, action.Params, p => p.ParamId, p => p.Value, actionSchema.Name, "parameter");
         return new ActionCall(actionSchema.Id, args);
     }
 
@@ -48,15 +33,5 @@ internal static class ActionTranslator
         for (var i = 0; i < call.Args.Length; i++)
             action.Params.Add(new Action.Types.Param { ParamId = parameters[i].Id, Value = Values.Canonical(call.Args[i]) });
         return action;
-    }
-
-    private static int IndexOf(IReadOnlyList<ParamSchema> parameters, uint id)
-    {
-        for (var i = 0; i < parameters.Count; i++)
-        {
-            if (parameters[i].Id == id)
-                return i;
-        }
-        return -1;
     }
 }

@@ -18,7 +18,7 @@ internal static class MatchTranslator
         var prefixLength = 0;
         foreach (var match in entry.Match)
         {
-            var index = IndexOf(table, match.FieldId);
+            var index = Numbered.IndexOf(table.Fields, match.FieldId);
             if (index < 0)
                 throw P4Error.InvalidArgument($"{table.ShortName} has no match field id {match.FieldId}");
             if (given[index])
@@ -108,15 +108,5 @@ internal static class MatchTranslator
             entry.Match.Add(match);
         }
         entry.Priority = state.Priority;
-    }
-
-    private static int IndexOf(TableSchema table, uint fieldId)
-    {
-        for (var i = 0; i < table.Fields.Count; i++)
-        {
-            if (table.Fields[i].Id == fieldId)
-                return i;
-        }
-        return -1;
     }
 }

@@ -10,7 +10,7 @@ internal sealed record MeterSchema(uint Id, string Name, long Size, MeterSpec.Ty
 
 internal sealed record DigestSchema(uint Id, string Name, IReadOnlyList<int> MemberWidths);
 
-internal sealed record PacketMetadataSchema(uint Id, string Name, int Width);
+internal sealed record PacketMetadataSchema(uint Id, string Name, int Width) : INumbered;
 
 /// <summary>The P4Info resolved into what the runtime needs; refuses what the simulator cannot represent.</summary>
 internal sealed class PipelineSchema
