@@ -24,14 +24,15 @@ bin/offloadctl switch status --switch "$addr" --device-id 0 --election-id 1
 
 cat <<MSG
 
-offload-sim is running on $addr and serves the P4Runtime API of BMv2's simple_switch_grpc:
-capabilities, client arbitration (primary/backup by election id) and pipeline configuration.
-Try, in another terminal:
+offload-sim is running on $addr with offload.p4 loaded and serves the P4Runtime API of BMv2's
+simple_switch_grpc: arbitration, pipeline config, table writes and reads, digests, idle timeouts,
+packet-in/out. Try, in another terminal:
   bin/offloadctl switch status --switch $addr --election-id 2      # a higher election id takes over as primary
-  bin/offloadctl switch set-pipeline --switch $addr --election-id 2 --p4info PATH/TO/p4info.txtpb
-  bin/offloadctl p4info check PATH/TO/p4info.txtpb                 # ids as p4c assigns them
-What comes next: the offload.p4 pipeline, packet forwarding in offload-sim, the controller and
-the topology demo (see the issues); make run grows into the full demo with them.
+  bin/offloadctl p4info check p4/offload.p4info.txtpb              # ids as p4c assigns them
+  bin/offload-sim --help                                           # live ports (-i PORT@IFACE), pcaps, replay
+  make test                                                        # includes the packet vectors on live veth ports
+What comes next: the controller and the topology demo (see the issues); make run grows into the
+full demo with them.
 Press Ctrl-C to stop.
 MSG
 wait "$sim"
