@@ -1,0 +1,39 @@
+using System.Net.Sockets;
+
+namespace Offload.Controller.Configuration;
+
+/// <summary>What no single record can check: unique names, references between sections, address families.</summary>
+internal static class ConfigValidator
+{
+    public static void Validate(OffloadConfig config, List<string> errors)
+    {
+        Unique(config.Switches, s => s.Name, s => s.Location, "switch", errors);
+        Unique(config.Switches, s => $"{s.Address}/{s.DeviceId}", s => s.Location, "switch address and device id", errors);
+        Unique(config.Backends, b => b.Name, b => b.Location, "backend", errors);
+        Unique(config.Vips, v => v.Name, v => v.Location, "VIP", errors);
+        Unique(config.Vips, v => $"{v.Address}/{v.Protocol}/{v.Port}", v => v.Location, "VIP address, protocol and port", errors);
+        Unique(config.Acl, r => r.Name, r => r.Location, "ACL rule", errors);
+
+        var backends = config.Backends.Where(b => b.Name.Length > 0).GroupBy(b => b.Name).ToDictionary(g => g.Key, g => g.First());
+        foreach (var vip in config.Vips)
+        {
+            foreach (var name in vip.Pool)
+            {
+                if (!backends.TryGetValue(name, out var backend))
+                    errors.Add($"{vip.Location}: VIP {vip.Name}: pool names unknown backend '{name}'");
+                else if (backend.Address.AddressFamily != vip.Address.AddressFamily)
+                    errors.Add($"{vip.Location}: VIP {vip.Name}: backend {name} is {Family(backend.Address.AddressFamily)} but the VIP is {Family(vip.Address.AddressFamily)}");
+            }
+            if (vip.Pool.Distinct().Count() != vip.Pool.Count)
+                errors.Add($"{vip.Location}: VIP {vip.Name}: a backend appears twice in the pool; use its weight");
+        }
+    }
+
+    private static void Unique<T>(IEnumerable<T> items, Func<T, string> key, Func<T, ConfigLocation> where, string what, List<string> errors)
+    {
+        foreach (var group in items.Where(i => key(i).Length > 0).GroupBy(key).Where(g => g.Count() > 1))
+            errors.Add($"{where(group.Skip(1).First())}: {what} '{group.Key}' is defined twice (first at line {where(group.First()).Line})");
+    }
+
+    private static string Family(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace Offload.Controller.Configuration;
+
+/// <summary>
+/// One YAML mapping being read into a record: typed fields with their line numbers, and every problem collected
+/// (missing, malformed, unknown keys) rather than stopping at the first.
+/// </summary>
+internal sealed class YamlSection
+{
+    private readonly YamlMappingNode _node;
+    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+
+    public YamlSection(YamlMappingNode node, string file, string path, List<string> errors)
+    {
+        _node = node;
+        File = file;
+        Path = path;
+        Errors = errors;
+    }
+
+    public string File { get; }
+    public string Path { get; }
+    public List<string> Errors { get; }
+    public ConfigLocation Location => new(File, (int)_node.Start.Line);
+
+    public void Error(string key, string message) =>
+        Errors.Add($"{File}:{LineOf(key)}: {Path}.{key}: {message}");
+
+    public string? Text(string key, bool required = false)
+    {
+        _read.Add(key);
+        if (!_node.Children.TryGetValue(new YamlScalarNode(key), out var value))
+        {
+            if (required)
+                Errors.Add($"{File}:{_node.Start.Line}: {Path}.{key}: required");
+            return null;
+        }
+        if (value is YamlScalarNode scalar)
+            return scalar.Value ?? "";
+        Error(key, "expected a single value");
+        return null;
+    }
+
+    public T? Value<T>(string key, Func<string, T?> parse, string expected, bool required = false) where T : struct
+    {
+        var text = Text(key, required);
+        if (text is null)
+            return null;
+        var value = parse(text.Trim());
+        if (value is null)
+            Error(key, $"'{text}' is not {expected}");
+        return value;
+    }
+
+    public T? Object<T>(string key, Func<string, T?> parse, string expected, bool required = false) where T : class
+    {
+        var text = Text(key, required);
+        if (text is null)
+            return null;
+        var value = parse(text.Trim());
+        if (value is null)
+            Error(key, $"'{text}' is not {expected}");
+        return value;
+    }
+
+    public ulong? Unsigned(string key, ulong max, bool required = false) =>
+        Value(key, t => ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v <= max ? v : (ulong?)null,
+            $"a whole number from 0 to {max}", required);
+
+    public TEnum? Enum<TEnum>(string key, bool required = false) where TEnum : struct, System.Enum =>
+        Value(key, t => System.Enum.TryParse<TEnum>(t.Replace("_", ""), ignoreCase: true, out var v) && System.Enum.IsDefined(v) ? v : (TEnum?)null,
+            "one of " + string.Join(", ", System.Enum.GetNames<TEnum>().Select(Snake)), required);
+
+    public IReadOnlyList<string> Strings(string key)
+    {
+        _read.Add(key);
+        if (!_node.Children.TryGetValue(new YamlScalarNode(key), out var value))
+            return [];
+        if (value is YamlSequenceNode sequence && sequence.All(n => n is YamlScalarNode))
+            return sequence.Cast<YamlScalarNode>().Select(s => s.Value ?? "").ToList();
+        Error(key, "expected a list of names");
+        return [];
+    }
+
+    /// <summary>Reports keys nobody asked for: a misspelt key is an error, not a silent default.</summary>
+    public void RejectUnknownKeys()
+    {
+        foreach (var key in _node.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value!).Where(k => !_read.Contains(k)))
+            Error(key, $"unknown key; known here: {string.Join(", ", _read.Order(StringComparer.Ordinal))}");
+    }
+
+    public static IReadOnlyList<YamlSection> List(YamlMappingNode root, string key, string file, List<string> errors)
+    {
+        if (!root.Children.TryGetValue(new YamlScalarNode(key), out var value))
+            return [];
+        if (value is not YamlSequenceNode sequence)
+        {
+            errors.Add($"{file}:{value.Start.Line}: {key}: expected a list");
+            return [];
+        }
+        var sections = new List<YamlSection>();
+        var index = 0;
+        foreach (var item in sequence)
+        {
+            if (item is YamlMappingNode mapping)
+                sections.Add(new YamlSection(mapping, file, $"{key}[{index}]", errors));
+            else
+                errors.Add($"{file}:{item.Start.Line}: {key}[{index}]: expected a mapping of keys");
+            index++;
+        }
+        return sections;
+    }
+
+    private long LineOf(string key) =>
+        _node.Children.Keys.FirstOrDefault(k => k is YamlScalarNode s && s.Value == key)?.Start.Line ?? _node.Start.Line;
+
+    private static string Snake(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+}
