@@ -43,11 +43,12 @@ public static partial class ConfigLoader
         foreach (var key in root.Children.Keys.OfType<YamlScalarNode>().Where(k => !Sections.Contains(k.Value)))
             errors.Add($"{file}:{key.Start.Line}: {key.Value}: unknown section; known: {string.Join(", ", Sections)}");
 
-        var config = new OffloadConfig(
+        OffloadConfig config = new(
             YamlSection.List(root, "switches", file, errors).Select(ReadSwitch).ToList(),
             YamlSection.List(root, "backends", file, errors).Select(ReadBackend).ToList(),
             YamlSection.List(root, "vips", file, errors).Select(s => ReadVip(s, isKnownAlgorithm)).ToList(),
             YamlSection.List(root, "acl", file, errors).Select(ReadAclRule).ToList());
+        config = Identifiers.Assign(config, errors);
         ConfigValidator.Validate(config, errors);
         if (errors.Count > 0)
             throw new ConfigException(errors);
@@ -64,6 +65,9 @@ public static partial class ConfigLoader
             s.Unsigned("election_id", ulong.MaxValue, required: true) ?? 0,
             s.Text("p4info") ?? "p4/offload.p4info.txtpb",
             s.Text("device_config"),
+            MacField(s, "router_mac") ?? DefaultRouterMac,
+            s.Children("interfaces").Select(ReadInterface).ToList(),
+            s.Children("routes").Select(ReadRoute).ToList(),
             s.Location);
         if (config.Address.Length > 0 && !HostPort().IsMatch(config.Address))
             s.Error("address", $"'{config.Address}' is not HOST:PORT");
@@ -73,19 +77,50 @@ public static partial class ConfigLoader
         return config;
     }
 
+    public const string DefaultRouterMac = "00:aa:00:00:00:01";
+
+    private static InterfaceConfig ReadInterface(YamlSection s)
+    {
+        var port = (uint)(s.Unsigned("port", 510, required: true) ?? 0);
+        var prefix = s.Value("address", t => t.Contains('/') && IPNetwork.TryParse(t, out var n) ? n : (IPNetwork?)null, "an interface address with its prefix, like 10.0.0.1/24", required: true);
+        var text = s.Text("address") ?? "";
+        s.RejectUnknownKeys();
+        return new InterfaceConfig(port, prefix is null ? IPAddress.None : IPAddress.Parse(text[..text.IndexOf('/')]), prefix?.PrefixLength ?? 0);
+    }
+
+    private static RouteConfig ReadRoute(YamlSection s)
+    {
+        var route = new RouteConfig(
+            s.Value("prefix", t => IPNetwork.TryParse(t, out var n) ? n : (IPNetwork?)null, "a prefix like 10.0.0.0/24 or a host like 10.0.0.2/32", required: true) ?? default,
+            (uint)(s.Unsigned("port", 510, required: true) ?? 0),
+            MacField(s, "mac", required: true) ?? "");
+        s.RejectUnknownKeys();
+        return route;
+    }
+
+    private static string? MacField(YamlSection s, string key, bool required = false)
+    {
+        var mac = s.Text(key, required);
+        if (mac is not null && !Mac().IsMatch(mac))
+        {
+            s.Error(key, $"'{mac}' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+            return null;
+        }
+        return mac?.ToLowerInvariant();
+    }
+
     private static BackendConfig ReadBackend(YamlSection s)
     {
         var config = new BackendConfig(
             s.Text("name", required: true) ?? "",
+            (int)(s.Unsigned("id", 4095) ?? 0),
             s.Object("address", t => IPAddress.TryParse(t, out var a) ? a : null, "an IPv4 or IPv6 address", required: true) ?? IPAddress.None,
             (ushort)(s.Unsigned("port", 65535, required: true) ?? 0),
-            s.Text("mac", required: true) ?? "",
+            MacField(s, "mac", required: true) ?? "",
             (uint)(s.Unsigned("switch_port", 510, required: true) ?? 0),
             (int)(s.Unsigned("weight", 1_000_000) ?? 1),
             s.Text("health_check"),
             s.Location);
-        if (config.Mac.Length > 0 && !Mac().IsMatch(config.Mac))
-            s.Error("mac", $"'{config.Mac}' is not a MAC address (aa:bb:cc:dd:ee:ff)");
         if (s.Text("port") is "0")
             s.Error("port", "port 0 is not a service port");
         s.RejectUnknownKeys();
@@ -97,9 +132,11 @@ public static partial class ConfigLoader
         var mode = s.Enum<VipMode>("mode") ?? VipMode.DataplaneSelect;
         var config = new VipConfig(
             s.Text("name", required: true) ?? "",
+            (int)(s.Unsigned("id", 1023) ?? 0),
             s.Object("address", t => IPAddress.TryParse(t, out var a) ? a : null, "an IPv4 or IPv6 address", required: true) ?? IPAddress.None,
             s.Value<byte>("protocol", ParseProtocol, "tcp, udp or a protocol number") ?? 6,
             (ushort)(s.Unsigned("port", 65535, required: true) ?? 0),
+            MacField(s, "vmac") ?? "",
             mode,
             s.Text("algorithm") ?? "maglev",
             s.Enum<Affinity>("affinity") ?? Affinity.None,

@@ -9,12 +9,19 @@ public sealed record OffloadConfig(
     IReadOnlyList<VipConfig> Vips,
     IReadOnlyList<AclRuleConfig> Acl);
 
-/// <summary>A P4Runtime switch running offload.p4.</summary>
+/// <summary>A P4Runtime switch running offload.p4, with the L3 interfaces and routes it forwards by.</summary>
 public sealed record SwitchConfig(string Name, string Address, ulong DeviceId, string Role, ulong ElectionId,
-    string P4InfoPath, string? DeviceConfigPath, ConfigLocation Location);
+    string P4InfoPath, string? DeviceConfigPath, string RouterMac, IReadOnlyList<InterfaceConfig> Interfaces,
+    IReadOnlyList<RouteConfig> Routes, ConfigLocation Location);
+
+/// <summary>A routed switch port and its address (answered by ARP with the router MAC).</summary>
+public sealed record InterfaceConfig(uint Port, IPAddress Address, int PrefixLength);
+
+/// <summary>A route: packets to <c>Prefix</c> leave on <c>Port</c> toward <c>NextHopMac</c> (a host route for an attached host).</summary>
+public sealed record RouteConfig(IPNetwork Prefix, uint Port, string NextHopMac);
 
 /// <summary>A backend endpoint: where it listens and how the switch reaches it.</summary>
-public sealed record BackendConfig(string Name, IPAddress Address, ushort Port, string Mac, uint SwitchPort, int Weight,
+public sealed record BackendConfig(string Name, int Id, IPAddress Address, ushort Port, string Mac, uint SwitchPort, int Weight,
     string? HealthCheck, ConfigLocation Location);
 
 public enum VipMode { DataplaneSelect, ControllerClassify, DeliverOnly }
@@ -22,8 +29,8 @@ public enum VipMode { DataplaneSelect, ControllerClassify, DeliverOnly }
 public enum Affinity { None, SourceIp, TlsSession }
 
 /// <summary>A service address and the pool behind it.</summary>
-public sealed record VipConfig(string Name, IPAddress Address, byte Protocol, ushort Port, VipMode Mode, string Algorithm,
-    Affinity Affinity, bool PuntNonSyn, IReadOnlyList<string> Pool, ConfigLocation Location);
+public sealed record VipConfig(string Name, int Id, IPAddress Address, byte Protocol, ushort Port, string Vmac, VipMode Mode,
+    string Algorithm, Affinity Affinity, bool PuntNonSyn, IReadOnlyList<string> Pool, ConfigLocation Location);
 
 public enum AclAction { Permit, Drop, Punt }
 

@@ -91,13 +91,20 @@ internal sealed class YamlSection
             Error(key, $"unknown key; known here: {string.Join(", ", _read.Order(StringComparer.Ordinal))}");
     }
 
-    public static IReadOnlyList<YamlSection> List(YamlMappingNode root, string key, string file, List<string> errors)
+    /// <summary>A nested list of mappings, e.g. a switch's interfaces.</summary>
+    public IReadOnlyList<YamlSection> Children(string key)
+    {
+        _read.Add(key);
+        return List(_node, key, File, Errors, $"{Path}.");
+    }
+
+    public static IReadOnlyList<YamlSection> List(YamlMappingNode root, string key, string file, List<string> errors, string prefix = "")
     {
         if (!root.Children.TryGetValue(new YamlScalarNode(key), out var value))
             return [];
         if (value is not YamlSequenceNode sequence)
         {
-            errors.Add($"{file}:{value.Start.Line}: {key}: expected a list");
+            errors.Add($"{file}:{value.Start.Line}: {prefix}{key}: expected a list");
             return [];
         }
         var sections = new List<YamlSection>();
@@ -105,9 +112,9 @@ internal sealed class YamlSection
         foreach (var item in sequence)
         {
             if (item is YamlMappingNode mapping)
-                sections.Add(new YamlSection(mapping, file, $"{key}[{index}]", errors));
+                sections.Add(new YamlSection(mapping, file, $"{prefix}{key}[{index}]", errors));
             else
-                errors.Add($"{file}:{item.Start.Line}: {key}[{index}]: expected a mapping of keys");
+                errors.Add($"{file}:{item.Start.Line}: {prefix}{key}[{index}]: expected a mapping of keys");
             index++;
         }
         return sections;

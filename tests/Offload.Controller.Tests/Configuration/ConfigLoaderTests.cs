@@ -120,3 +120,51 @@ public sealed class ConfigLoaderTests
         Assert.Contains("test.yaml:12: acl[0].destination_ports: '90-80' is not a port or a range LOW-HIGH", errors);
     }
 }
+
+/// <summary>Backend and VIP ids: explicit ones kept, derived ones stable under reordering, clashes reported.</summary>
+public sealed class IdentifierTests
+{
+    private static readonly LoadBalancingPolicyRegistry Policies = new();
+
+    private static OffloadConfig Load(string yaml) => ConfigLoader.Load(yaml, "ids.yaml", n => Policies.TryGet(n, out _));
+
+    private static string Backend(string name, string? id = null) => $"""
+          - name: {name}
+        {(id is null ? "" : $"    id: {id}\n")}    address: 10.0.1.1
+            port: 80
+            mac: 00:00:00:00:01:01
+            switch_port: 2
+
+        """;
+
+    [Fact]
+    public void DerivedIds_SameWhateverTheOrder()
+    {
+        var one = Load("backends:\n" + Backend("a") + Backend("b") + Backend("c"));
+        var other = Load("backends:\n" + Backend("c") + Backend("a") + Backend("b"));
+        Assert.Equal(one.Backends.ToDictionary(b => b.Name, b => b.Id), other.Backends.ToDictionary(b => b.Name, b => b.Id));
+        Assert.All(one.Backends, b => Assert.InRange(b.Id, 1, 4095));
+        Assert.Equal(3, one.Backends.Select(b => b.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public void ExplicitIdTwice_Reported()
+    {
+        var error = Assert.Throws<ConfigException>(() => Load("backends:\n" + Backend("a", "7") + Backend("b", "7")));
+        Assert.Contains(error.Errors, e => e.Contains("id 7 is already a's"));
+    }
+
+    [Fact]
+    public void VipWithoutVmac_GetsOneFromItsId()
+    {
+        var config = Load("backends:\n" + Backend("a") + """
+            vips:
+              - name: web
+                id: 258
+                address: 10.0.100.1
+                port: 80
+                pool: [a]
+            """);
+        Assert.Equal("02:00:00:00:01:02", config.Vips[0].Vmac);
+    }
+}
