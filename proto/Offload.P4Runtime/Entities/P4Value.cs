@@ -22,6 +22,8 @@ public readonly struct P4Value
     }
 
     public static implicit operator P4Value(string text) => new(text, null, null);
+    public static implicit operator P4Value(byte number) => new(null, number, null);
+    public static implicit operator P4Value(ushort number) => new(null, number, null);
     public static implicit operator P4Value(int number) => new(null, number, null);
     public static implicit operator P4Value(uint number) => new(null, number, null);
     public static implicit operator P4Value(long number) => new(null, number, null);

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Offload.Simulator.Tests.Live;
+namespace Offload.Tests.Common.Live;
 
-/// <summary>The offload-sim executable in its own process, as users start it.</summary>
+/// <summary>The offload-sim executable in its own process, as users start it (the test project must reference the simulator project).</summary>
 public sealed partial class SimulatorProcess : IDisposable
 {
     private readonly Process _process;

@@ -1,0 +1,25 @@
+namespace Offload.Controller.Pipeline;
+
+/// <summary>The offload.p4 names the controller writes (aliases; a test checks them against p4/offload.p4info.txtpb).</summary>
+public static class OffloadP4
+{
+    public const string Acl = "acl", PermitAcl = "permit_acl", DropAcl = "drop_acl", PuntAcl = "punt_acl";
+    public const string ArpTargets = "arp_targets", ReplyArp = "reply_arp";
+    public const string RouterMacs = "router_macs", SetRoutable = "set_routable";
+    public const string VipV4 = "vip_v4", VipV6 = "vip_v6", SetVip = "set_vip";
+    public const string ConnV4 = "conn_v4", ConnV6 = "conn_v6", Forward = "forward", DropConnection = "drop_connection";
+    public const string BackendSelect = "backend_select", SetBackendId = "set_backend_id";
+    public const string Backends = "backends", SetBackendV4 = "set_backend_v4", SetBackendV6 = "set_backend_v6";
+    public const string ReverseConnV4 = "reverse_conn_v4", ReverseConnV6 = "reverse_conn_v6";
+    public const string ReverseEndpointV4 = "reverse_endpoint_v4", ReverseEndpointV6 = "reverse_endpoint_v6";
+    public const string ReverseNatV4 = "reverse_nat_v4", ReverseNatV6 = "reverse_nat_v6";
+    public const string RoutingV4 = "routing_v4", RoutingV6 = "routing_v6", SetNextHop = "set_next_hop";
+    public const string ConnectionDigest = "connection_digest_t";
+
+    /// <summary>Tables whose whole content follows from configuration; reconcile owns them. Connection tables follow traffic instead.</summary>
+    public static readonly IReadOnlyList<string> ConfiguredTables =
+        [Acl, ArpTargets, RouterMacs, VipV4, VipV6, BackendSelect, Backends, ReverseEndpointV4, ReverseEndpointV6, RoutingV4, RoutingV6];
+
+    /// <summary>set_vip's mode parameter.</summary>
+    public const int ModeDataplaneSelect = 0, ModeControllerClassify = 1, ModeDeliverOnly = 2;
+}

@@ -1,0 +1,72 @@
+using Google.Protobuf;
+using Offload.Controller.Pipeline;
+using Offload.P4Runtime.Schema;
+using Offload.P4Runtime.Session;
+using P4.V1;
+
+namespace Offload.Controller.Plumbing;
+
+/// <summary>What reconciling changed on a switch.</summary>
+public sealed record ReconcileResult(int Inserted, int Modified, int Deleted, int Unchanged)
+{
+    public override string ToString() => $"{Inserted} inserted, {Modified} modified, {Deleted} deleted, {Unchanged} unchanged";
+}
+
+/// <summary>
+/// Converges a switch's configured tables to the desired entries: reads what the switch holds, deletes what is not
+/// wanted, modifies what differs, inserts what is missing. First start, controller restart and switch restart all
+/// take this one path; an entry already right is never rewritten.
+/// </summary>
+public sealed class Reconciler(P4RuntimeClient client, P4InfoIndex p4Info)
+{
+    private const int BatchSize = 1000;
+
+    public async Task<ReconcileResult> ReconcileAsync(IReadOnlyList<TableEntry> desired, CancellationToken cancellationToken = default)
+    {
+        var filters = OffloadP4.ConfiguredTables.Select(name => new Entity { TableEntry = new TableEntry { TableId = p4Info.Tables[name].Preamble.Id } });
+        var existing = new Dictionary<string, TableEntry>(StringComparer.Ordinal);
+        await foreach (var entity in client.ReadAsync(filters, cancellationToken))
+            existing[Key(entity.TableEntry)] = entity.TableEntry;
+
+        var wanted = new Dictionary<string, TableEntry>(StringComparer.Ordinal);
+        foreach (var entry in desired)
+            wanted[Key(entry)] = entry;
+
+        var deletes = existing.Where(e => !wanted.ContainsKey(e.Key)).Select(e => P4RuntimeClient.Delete(Wrap(KeyOnly(e.Value)))).ToList();
+        var modifies = new List<Update>();
+        var inserts = new List<Update>();
+        var unchanged = 0;
+        foreach (var (key, entry) in wanted)
+        {
+            if (!existing.TryGetValue(key, out var current))
+                inserts.Add(P4RuntimeClient.Insert(Wrap(entry)));
+            else if (!Equals(current.Action, entry.Action) || current.IdleTimeoutNs != entry.IdleTimeoutNs || current.Metadata != entry.Metadata)
+                modifies.Add(P4RuntimeClient.Modify(Wrap(entry)));
+            else
+                unchanged++;
+        }
+        // Deletes first: a stale entry may hold a key or a resource a new one needs.
+        foreach (var batch in new[] { deletes, modifies, inserts }.SelectMany(u => u.Chunk(BatchSize)))
+            (await client.WriteAsync(batch, cancellationToken: cancellationToken)).ThrowIfFailed();
+        return new ReconcileResult(inserts.Count, modifies.Count, deletes.Count, unchanged);
+    }
+
+    /// <summary>The identity of an entry: table, canonical match fields in id order, priority.</summary>
+    public static string Key(TableEntry entry)
+    {
+        var key = KeyOnly(entry);
+        var match = key.Match.OrderBy(m => m.FieldId).ToList();
+        key.Match.Clear();
+        key.Match.Add(match);
+        return Convert.ToBase64String(key.ToByteArray());
+    }
+
+    private static TableEntry KeyOnly(TableEntry entry)
+    {
+        var key = new TableEntry { TableId = entry.TableId, Priority = entry.Priority };
+        key.Match.Add(entry.Match);
+        return key;
+    }
+
+    private static Entity Wrap(TableEntry entry) => new() { TableEntry = entry };
+}
