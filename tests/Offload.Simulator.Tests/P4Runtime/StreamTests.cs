@@ -5,6 +5,7 @@ using Offload.P4Runtime.Entities;
 using Offload.P4Runtime.Session;
 using Offload.Tests.Common;
 using Offload.Tests.Common.Packets;
+using Offload.Tests.Common.Simulator;
 using P4.V1;
 using Xunit;
 
@@ -57,20 +58,20 @@ public sealed class StreamTests : IAsyncLifetime
         var digestId = _sim.P4Info.Digests["connection_digest_t"].Preamble.Id;
         await WriteAsync(new Entity { DigestEntry = new DigestEntry { DigestId = digestId, Config = new DigestEntry.Types.Config { MaxTimeoutNs = 0, MaxListSize = 1, AckTimeoutNs = 60_000_000_000 } } });
 
-        _sim.Device.Inject(1, ScapyPacket.Build(Syn));
+        _sim.Inject(1, ScapyPacket.Build(Syn));
         var list = await _session.Digests.ReadAsync().AsTask().WaitAsync(Wait);
         var data = Assert.Single(list.Data);
         Assert.Equal(P4Bytes.Encode(40000, 16), data.Struct.Members[4].Bitstring);
         Assert.Equal(P4Bytes.Encode(1, 16), data.Struct.Members[7].Bitstring);
 
-        _sim.Device.Inject(1, ScapyPacket.Build(Syn));
+        _sim.Inject(1, ScapyPacket.Build(Syn));
         await Task.Delay(300);
         Assert.False(_session.Digests.TryRead(out _), "the same digest was re-sent before its ack");
 
         await _session.AckDigestAsync(digestId, list.ListId);
         await Eventually.WaitUntil(() =>
         {
-            _sim.Device.Inject(1, ScapyPacket.Build(Syn));
+            _sim.Inject(1, ScapyPacket.Build(Syn));
             return _session.Digests.TryRead(out _);
         });
     }
@@ -100,11 +101,11 @@ public sealed class StreamTests : IAsyncLifetime
     public async Task WatchPort_DownMember_LeavesSelection()
     {
         await SelectAsync(("set_backend_id", Backend(1), 1, P4Bytes.Encode(7, 32)), ("set_backend_id", Backend(2), 1, null));
-        _sim.Device.SetPortUp(7, false);
+        _sim.SetPortUp(7, false);
         for (var port = 40000; port < 40020; port++)
         {
             var packet = ScapyPacket.Build(Syn.Replace("sport=40000", $"sport={port}"));
-            var sent = Assert.Single(_sim.Device.Inject(1, packet));
+            var sent = Assert.Single(_sim.Inject(1, packet));
             Assert.Equal(ScapyPacket.Ipv4("10.0.1.12"), System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(sent.Packet.AsSpan(30)));
         }
     }
@@ -116,7 +117,7 @@ public sealed class StreamTests : IAsyncLifetime
         var toFirst = 0;
         for (var port = 1000; port < 5000; port++)
         {
-            var sent = Assert.Single(_sim.Device.Inject(1, ScapyPacket.Build(Syn.Replace("sport=40000", $"sport={port}"))));
+            var sent = Assert.Single(_sim.Inject(1, ScapyPacket.Build(Syn.Replace("sport=40000", $"sport={port}"))));
             if (System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(sent.Packet.AsSpan(30)) == ScapyPacket.Ipv4("10.0.1.11"))
                 toFirst++;
         }
@@ -131,7 +132,7 @@ public sealed class StreamTests : IAsyncLifetime
         Assert.Equal(frame, await _sim.NextSentAsync(3));
 
         await WriteAsync(Entry("acl", b => b.Optional("ingress_port", 4).Action("punt_acl").Priority(1)));
-        _sim.Ports[4].Receive(frame);
+        _sim.Receive(4, frame);
         var packetIn = await _session.PacketIns.ReadAsync().AsTask().WaitAsync(Wait);
         Assert.Equal(frame, packetIn.Payload.ToByteArray());
         Assert.Equal(P4Bytes.Encode(4, 16), packetIn.Metadata.Single(m => m.MetadataId == 1).Value);

@@ -3,6 +3,7 @@ using Offload.Grpc;
 using Offload.P4Runtime.Entities;
 using Offload.P4Runtime.Session;
 using P4.V1;
+using Offload.Tests.Common.Simulator;
 using Xunit;
 
 namespace Offload.Simulator.Tests.P4Runtime;

@@ -8,9 +8,9 @@ using Offload.Simulator.PacketIo;
 using Offload.Tests.Common;
 using P4.V1;
 
-namespace Offload.Simulator.Tests.P4Runtime;
+namespace Offload.Tests.Common.Simulator;
 
-/// <summary>An offload-sim device running offload.p4 with in-memory ports 1-4, served over real HTTP/2.</summary>
+/// <summary>An offload-sim device in this process, running offload.p4 with in-memory ports 1-4, served over real HTTP/2.</summary>
 public sealed class SimulatorHarness : IAsyncDisposable
 {
     public const ulong DeviceId = 1;
@@ -18,8 +18,8 @@ public sealed class SimulatorHarness : IAsyncDisposable
 
     private SimulatorHarness() { }
 
-    internal SwitchDevice Device { get; } = new(255, NullLogger.Instance);
-    internal Dictionary<uint, InMemoryPort> Ports { get; } = new();
+    private readonly SwitchDevice _device = new(255, NullLogger.Instance);
+    private readonly Dictionary<uint, InMemoryPort> _ports = new();
     public GrpcChannel Channel { get; private set; } = null!;
     public TestController Controller { get; private set; } = null!;
     public P4InfoIndex P4Info => OffloadP4Info.Index;
@@ -30,10 +30,10 @@ public sealed class SimulatorHarness : IAsyncDisposable
         foreach (var port in new uint[] { 1, 2, 3, 4 })
         {
             var driver = new InMemoryPort(port);
-            harness.Ports[port] = driver;
-            harness.Device.Attach(driver);
+            harness._ports[port] = driver;
+            harness._device.Attach(driver);
         }
-        var service = new P4RuntimeService(DeviceId, harness.Device, NullLogger.Instance);
+        var service = new P4RuntimeService(DeviceId, harness._device, NullLogger.Instance);
         service.Pipeline.Apply(SetForwardingPipelineConfigRequest.Types.Action.VerifyAndCommit, new ForwardingPipelineConfig { P4Info = OffloadP4Info.Index.P4Info });
         harness._server = await GrpcServer.StartAsync(service.Register(new GrpcServiceRegistry()));
         harness.Channel = GrpcChannel.ForAddress($"127.0.0.1:{harness._server.Port}");
@@ -47,7 +47,7 @@ public sealed class SimulatorHarness : IAsyncDisposable
         using var cts = new CancellationTokenSource(wait ?? TimeSpan.FromSeconds(2));
         try
         {
-            return await Ports[port].Sent.ReadAsync(cts.Token);
+            return await _ports[port].Sent.ReadAsync(cts.Token);
         }
         catch (OperationCanceledException)
         {
@@ -60,6 +60,15 @@ public sealed class SimulatorHarness : IAsyncDisposable
         Channel.Dispose();
         if (_server is not null)
             await _server.DisposeAsync();
-        Device.Dispose();
+        _device.Dispose();
     }
+
+    /// <summary>Runs a packet received on a port through the pipeline; what leaves on each port (the CPU port's go to the controller).</summary>
+    public IReadOnlyList<(uint Port, byte[] Packet)> Inject(uint port, byte[] packet) =>
+        _device.Inject(port, packet).Select(o => (o.Port, o.Packet)).ToList();
+
+    /// <summary>A packet arriving on an in-memory port (1-4), delivered as live traffic is.</summary>
+    public void Receive(uint port, byte[] packet) => _ports[port].Receive(packet);
+
+    public void SetPortUp(uint port, bool up) => _device.SetPortUp(port, up);
 }
