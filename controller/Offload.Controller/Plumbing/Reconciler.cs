@@ -51,6 +51,19 @@ public sealed class Reconciler(P4RuntimeClient client, P4InfoIndex p4Info)
         return new ReconcileResult(inserts.Count, modifies.Count, deletes.Count, unchanged);
     }
 
+    /// <summary>Enables (or re-configures) a digest the controller consumes; true when it wrote something.</summary>
+    public async Task<bool> ReconcileDigestAsync(DigestEntry desired, CancellationToken cancellationToken = default)
+    {
+        DigestEntry? current = null;
+        await foreach (var entity in client.ReadAsync([new Entity { DigestEntry = new DigestEntry { DigestId = desired.DigestId } }], cancellationToken))
+            current = entity.DigestEntry;
+        if (current is not null && Equals(current.Config, desired.Config))
+            return false;
+        var update = current is null ? P4RuntimeClient.Insert(new Entity { DigestEntry = desired }) : P4RuntimeClient.Modify(new Entity { DigestEntry = desired });
+        (await client.WriteAsync([update], cancellationToken: cancellationToken)).ThrowIfFailed();
+        return true;
+    }
+
     /// <summary>The identity of an entry: table, canonical match fields in id order, priority.</summary>
     public static string Key(TableEntry entry)
     {

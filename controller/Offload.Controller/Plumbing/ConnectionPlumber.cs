@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Numerics;
+using Offload.Controller.Configuration;
+using Offload.Controller.Pipeline;
+using Offload.Grpc;
+using Offload.P4Runtime.Entities;
+using Offload.P4Runtime.Schema;
+using Offload.P4Runtime.Session;
+using P4.V1;
+
+namespace Offload.Controller.Plumbing;
+
+/// <summary>
+/// Plumbs one route per connection: the forward entry (client → VIP, pinned to its backend, aged by idle timeout)
+/// and the reverse entry (backend → client, rewritten back to the VIP), written together in batches; and removes
+/// both when the switch reports the forward entry idle. Writing an entry that exists, or deleting one that is
+/// gone, is expected (digests and idle notifications repeat) and not an error.
+/// </summary>
+public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info, OffloadConfig config, TimeSpan idleTimeout)
+{
+    private readonly Dictionary<int, BackendConfig> _backends = config.Backends.ToDictionary(b => b.Id);
+    private readonly Dictionary<int, VipConfig> _vips = config.Vips.ToDictionary(v => v.Id);
+    private readonly ConcurrentDictionary<string, TableEntry> _reverseOf = new(StringComparer.Ordinal);
+
+    /// <summary>Connections pinned so far and not yet forgotten.</summary>
+    public int Count => _reverseOf.Count;
+
+    public async Task<int> PinAsync(IReadOnlyList<Connection> connections, CancellationToken cancellationToken = default)
+    {
+        var updates = new List<Update>(connections.Count * 2);
+        var pinned = new List<(string Key, TableEntry Reverse)>();
+        foreach (var connection in connections.Distinct())
+        {
+            if (!_backends.TryGetValue(connection.BackendId, out var backend) || !_vips.ContainsKey(connection.VipId))
+                continue;
+            var (forward, reverse) = Entries(connection, backend);
+            updates.Add(P4RuntimeClient.Insert(new Entity { TableEntry = forward }));
+            updates.Add(P4RuntimeClient.Insert(new Entity { TableEntry = reverse }));
+            pinned.Add((Reconciler.Key(forward), KeyOnly(reverse)));
+        }
+        if (updates.Count == 0)
+            return 0;
+        var result = await client.WriteAsync(updates, cancellationToken: cancellationToken);
+        ThrowUnless(result, StatusCode.AlreadyExists);
+        foreach (var (key, reverse) in pinned)
+            _reverseOf[key] = reverse;
+        return pinned.Count;
+    }
+
+    /// <summary>Deletes idle connections: the reported forward entries and their reverse entries.</summary>
+    public async Task<int> ForgetAsync(IEnumerable<TableEntry> idleForwardEntries, CancellationToken cancellationToken = default)
+    {
+        var updates = new List<Update>();
+        var forgotten = 0;
+        foreach (var entry in idleForwardEntries)
+        {
+            var key = KeyOnly(entry);
+            updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = key }));
+            if (_reverseOf.TryRemove(Reconciler.Key(key), out var reverse))
+                updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = reverse }));
+            forgotten++;
+        }
+        if (updates.Count > 0)
+            ThrowUnless(await client.WriteAsync(updates, cancellationToken: cancellationToken), StatusCode.NotFound);
+        return forgotten;
+    }
+
+    public (TableEntry Forward, TableEntry Reverse) Entries(Connection c, BackendConfig backend)
+    {
+        var vip = _vips[c.VipId];
+        var v4 = c.IpVersion == 4;
+        var (src, dst) = v4 ? ("ipv4_src", "ipv4_dst") : ("ipv6_src", "ipv6_dst");
+        var forward = new TableEntryBuilder(p4Info, v4 ? OffloadP4.ConnV4 : OffloadP4.ConnV6)
+            .Exact(src, Address(c.Client)).Exact(dst, Address(c.Vip)).Exact("ip_proto", c.Protocol)
+            .Exact("l4_src_port", c.ClientPort).Exact("l4_dst_port", c.VipPort)
+            .Action(OffloadP4.Forward, ("backend_id", backend.Id), ("seq_delta", 0), ("ack_delta", 0))
+            .IdleTimeout(idleTimeout).Build();
+        var reverse = new TableEntryBuilder(p4Info, v4 ? OffloadP4.ReverseConnV4 : OffloadP4.ReverseConnV6)
+            .Exact(src, backend.Address.ToString()).Exact(dst, Address(c.Client)).Exact("ip_proto", c.Protocol)
+            .Exact("l4_src_port", backend.Port).Exact("l4_dst_port", c.ClientPort)
+            .Action(v4 ? OffloadP4.ReverseNatV4 : OffloadP4.ReverseNatV6, ("backend_id", backend.Id), ("vip_addr", vip.Address.ToString()),
+                ("vip_port", vip.Port), ("seq_delta", 0), ("ack_delta", 0)).Build();
+        return (forward, reverse);
+    }
+
+    private static P4Value Address(UInt128 value) => new BigInteger((ulong)(value >> 64)) << 64 | (ulong)value;
+
+    private static TableEntry KeyOnly(TableEntry entry)
+    {
+        var key = new TableEntry { TableId = entry.TableId, Priority = entry.Priority };
+        key.Match.Add(entry.Match);
+        return key;
+    }
+
+    private static void ThrowUnless(WriteResult result, StatusCode tolerated)
+    {
+        if (result.Failures.Any(f => f.Code != tolerated))
+            result.ThrowIfFailed();
+    }
+}
