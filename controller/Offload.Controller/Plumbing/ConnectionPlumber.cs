@@ -20,15 +20,19 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info
 {
     private readonly Dictionary<int, BackendConfig> _backends = config.Backends.ToDictionary(b => b.Id);
     private readonly Dictionary<int, VipConfig> _vips = config.Vips.ToDictionary(v => v.Id);
-    private readonly ConcurrentDictionary<string, TableEntry> _reverseOf = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (TableEntry Reverse, int BackendId)> _pinned = new(StringComparer.Ordinal);
 
     /// <summary>Connections pinned so far and not yet forgotten.</summary>
-    public int Count => _reverseOf.Count;
+    public int Count => _pinned.Count;
+
+    /// <summary>Told the backend id of every connection pinned for the first time, and of every one forgotten: the load signal.</summary>
+    public Action<int>? Opened { get; init; }
+    public Action<int>? Closed { get; init; }
 
     public async Task<int> PinAsync(IReadOnlyList<Connection> connections, CancellationToken cancellationToken = default)
     {
         var updates = new List<Update>(connections.Count * 2);
-        var pinned = new List<(string Key, TableEntry Reverse)>();
+        var pinned = new List<(string Key, TableEntry Reverse, int BackendId)>();
         foreach (var connection in connections.Distinct())
         {
             if (!_backends.TryGetValue(connection.BackendId, out var backend) || !_vips.ContainsKey(connection.VipId))
@@ -36,14 +40,17 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info
             var (forward, reverse) = Entries(connection, backend);
             updates.Add(P4RuntimeClient.Insert(new Entity { TableEntry = forward }));
             updates.Add(P4RuntimeClient.Insert(new Entity { TableEntry = reverse }));
-            pinned.Add((Reconciler.Key(forward), KeyOnly(reverse)));
+            pinned.Add((Reconciler.Key(forward), KeyOnly(reverse), backend.Id));
         }
         if (updates.Count == 0)
             return 0;
         var result = await client.WriteAsync(updates, cancellationToken: cancellationToken);
         ThrowUnless(result, StatusCode.AlreadyExists);
-        foreach (var (key, reverse) in pinned)
-            _reverseOf[key] = reverse;
+        foreach (var (key, reverse, backendId) in pinned)
+        {
+            if (_pinned.TryAdd(key, (reverse, backendId)))
+                Opened?.Invoke(backendId);
+        }
         return pinned.Count;
     }
 
@@ -56,8 +63,11 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info
         {
             var key = KeyOnly(entry);
             updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = key }));
-            if (_reverseOf.TryRemove(Reconciler.Key(key), out var reverse))
-                updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = reverse }));
+            if (_pinned.TryRemove(Reconciler.Key(key), out var pinned))
+            {
+                updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = pinned.Reverse }));
+                Closed?.Invoke(pinned.BackendId);
+            }
             forgotten++;
         }
         if (updates.Count > 0)

@@ -21,6 +21,7 @@ public sealed class SimulatorHarness : IAsyncDisposable
     private readonly SwitchDevice _device = new(255, NullLogger.Instance);
     private readonly Dictionary<uint, InMemoryPort> _ports = new();
     public GrpcChannel Channel { get; private set; } = null!;
+    public string Address => $"127.0.0.1:{_server!.Port}";
     public TestController Controller { get; private set; } = null!;
     public P4InfoIndex P4Info => OffloadP4Info.Index;
 

@@ -1,0 +1,197 @@
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Offload.Controller.Classification;
+using Offload.Controller.Configuration;
+using Offload.Controller.Pipeline;
+using Offload.Controller.Plumbing;
+using Offload.Grpc;
+using Offload.Grpc.Client;
+using Offload.P4Runtime.Entities;
+using Offload.P4Runtime.Schema;
+using Offload.P4Runtime.Session;
+using P4.V1;
+
+namespace Offload.Controller.Switches;
+
+/// <summary>What an agent needs beside the configuration.</summary>
+public sealed record SwitchAgentOptions
+{
+    public TimeSpan ConnectionIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public DigestEntry.Types.Config Digests { get; init; } = new() { MaxTimeoutNs = 1_000_000, MaxListSize = 256, AckTimeoutNs = 2_000_000_000 };
+}
+
+/// <summary>
+/// One switch, driven: arbitrate with the configured election id, push offload.p4 if the switch runs something else,
+/// reconcile the configured tables, then plumb connections — from digests (data-plane select), from packet-ins
+/// (controller classify, the held packet sent back through the pipeline) — and remove them when idle. Losing and
+/// regaining primary (or a switch restart) runs the same preparation again.
+/// </summary>
+public sealed partial class SwitchAgent : IAsyncDisposable
+{
+    private readonly SwitchConfig _switch;
+    private readonly P4InfoIndex _p4Info;
+    private readonly ByteString? _deviceConfig;
+    private readonly SwitchAgentOptions _options;
+    private readonly ILogger _logger;
+    private readonly GrpcChannel _channel;
+    private readonly StreamSession _session;
+    private readonly P4RuntimeClient _client;
+    private readonly Classifier _classifier;
+    private readonly ConnectionPlumber _plumber;
+    private readonly OffloadConfig _config;
+
+    public SwitchAgent(OffloadConfig config, SwitchConfig sw, P4InfoIndex p4Info, ByteString? deviceConfig, Classifier classifier,
+        SwitchAgentOptions options, ILoggerFactory loggers)
+    {
+        _config = config;
+        _switch = sw;
+        _p4Info = p4Info;
+        _deviceConfig = deviceConfig;
+        _options = options;
+        _classifier = classifier;
+        _logger = loggers.CreateLogger($"switch.{sw.Name}");
+        _channel = GrpcChannel.ForAddress(sw.Address);
+        var election = new ElectionId(0, sw.ElectionId);
+        _session = new StreamSession(_channel, sw.DeviceId, election, sw.Role, logger: _logger);
+        _client = new P4RuntimeClient(_channel, sw.DeviceId, election, sw.Role);
+        _plumber = new ConnectionPlumber(_client, p4Info, config, options.ConnectionIdleTimeout)
+        {
+            Opened = id => classifier.Backends[id].ConnectionOpened(),
+            Closed = id => classifier.Backends[id].ConnectionClosed(),
+        };
+    }
+
+    public string Name => _switch.Name;
+    public bool IsPrimary => _session.IsPrimary;
+    public ReconcileResult? LastReconcile { get; private set; }
+    public int Connections => _plumber.Count;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _session.Start();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _session.WaitForPrimaryAsync(cancellationToken);
+                await PrepareAsync(cancellationToken);
+                using var demoted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                void OnArbitration(ArbitrationState state)
+                {
+                    if (!state.IsPrimary)
+                        demoted.Cancel();
+                }
+                _session.ArbitrationChanged += OnArbitration;
+                try
+                {
+                    await Task.WhenAll(DigestsAsync(demoted.Token), IdleTimeoutsAsync(demoted.Token), PacketInsAsync(demoted.Token));
+                }
+                finally
+                {
+                    _session.ArbitrationChanged -= OnArbitration;
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogNotPrimary(_logger, _switch.Name);
+            }
+            catch (Exception ex) when (ex is RpcException or P4RuntimeWriteException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                LogFailed(_logger, _switch.Name, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        var current = await _client.GetPipelineAsync(GetForwardingPipelineConfigRequest.Types.ResponseType.P4InfoAndCookie, cancellationToken);
+        if (current?.P4Info is null || !current.P4Info.Equals(_p4Info.P4Info))
+        {
+            await _client.SetPipelineAsync(_p4Info.P4Info, _deviceConfig, cancellationToken: cancellationToken);
+            LogPipelinePushed(_logger, _switch.Name);
+        }
+        var reconciler = new Reconciler(_client, _p4Info);
+        LastReconcile = await reconciler.ReconcileAsync(DesiredState.Build(_config, _switch, _p4Info), cancellationToken);
+        await reconciler.ReconcileDigestAsync(new DigestEntry { DigestId = _p4Info.Digests[OffloadP4.ConnectionDigest].Preamble.Id, Config = _options.Digests }, cancellationToken);
+        LogReconciled(_logger, _switch.Name, LastReconcile.ToString());
+    }
+
+    private async Task DigestsAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var list in _session.Digests.ReadAllAsync(cancellationToken))
+        {
+            var connections = new List<Connection>(list.Data.Count);
+            foreach (var data in list.Data)
+            {
+                try
+                {
+                    connections.Add(Connection.FromDigest(_p4Info, data));
+                }
+                catch (FormatException ex)
+                {
+                    LogBadDigest(_logger, _switch.Name, ex.Message);
+                }
+            }
+            await _plumber.PinAsync(connections, cancellationToken);
+            await _session.AckDigestAsync(list.DigestId, list.ListId, cancellationToken);
+        }
+    }
+
+    private async Task IdleTimeoutsAsync(CancellationToken cancellationToken)
+    {
+        var forward = new[] { OffloadP4.ConnV4, OffloadP4.ConnV6 }.Select(t => _p4Info.Tables[t].Preamble.Id).ToHashSet();
+        await foreach (var notification in _session.IdleTimeouts.ReadAllAsync(cancellationToken))
+            await _plumber.ForgetAsync(notification.TableEntry.Where(e => forward.Contains(e.TableId)), cancellationToken);
+    }
+
+    private async Task PacketInsAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var packetIn in _session.PacketIns.ReadAllAsync(cancellationToken))
+        {
+            var metadata = PacketIo.Metadata(_p4Info, packetIn);
+            var reason = (int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(metadata["reason"]);
+            var vipId = (int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(metadata["vip_id"]);
+            if (reason is not (PuntNewFlow or PuntNonSynMiss))
+                continue;
+            if (FlowParser.Parse(packetIn.Payload.Span, vipId) is not { } flow || _classifier.Classify(flow) is not { } connection)
+            {
+                LogUnclassified(_logger, _switch.Name, vipId, reason);
+                continue;
+            }
+            await _plumber.PinAsync([connection], cancellationToken);
+            await _session.SendPacketOutAsync(PacketIo.PacketOut(_p4Info, packetIn.Payload.Span,
+                new Dictionary<string, P4Value> { ["egress_port"] = 0, ["mode"] = PacketOutPipeline }), cancellationToken);
+        }
+    }
+
+    private const int PuntNewFlow = 1, PuntNonSynMiss = 2, PacketOutPipeline = 1;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _session.DisposeAsync();
+        _channel.Dispose();
+    }
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "{Switch}: pushed offload.p4")]
+    private static partial void LogPipelinePushed(ILogger logger, string @switch);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "{Switch}: reconciled: {Result}")]
+    private static partial void LogReconciled(ILogger logger, string @switch, string result);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "{Switch}: no longer primary; waiting to be primary again")]
+    private static partial void LogNotPrimary(ILogger logger, string @switch);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "{Switch}: {Error}; starting over")]
+    private static partial void LogFailed(ILogger logger, string @switch, string error);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "{Switch}: a digest could not be read: {Error}")]
+    private static partial void LogBadDigest(ILogger logger, string @switch, string error);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Debug, Message = "{Switch}: packet-in for VIP {VipId} (reason {Reason}) not classified")]
+    private static partial void LogUnclassified(ILogger logger, string @switch, int vipId, int reason);
+}

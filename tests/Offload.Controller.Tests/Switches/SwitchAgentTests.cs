@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Offload.Controller.Classification;
+using Offload.Controller.Configuration;
+using Offload.Controller.LoadBalancing;
+using Offload.Controller.Switches;
+using Offload.Tests.Common;
+using Offload.Tests.Common.Packets;
+using Offload.Tests.Common.Simulator;
+using Xunit;
+
+namespace Offload.Controller.Tests.Switches;
+
+/// <summary>A switch agent driving offload-sim: it reconciles, then plumbs connections in both modes.</summary>
+public sealed class SwitchAgentTests : IAsyncLifetime
+{
+    private static readonly LoadBalancingPolicyRegistry Policies = new();
+    private SimulatorHarness _sim = null!;
+    private readonly CancellationTokenSource _stop = new();
+
+    public async Task InitializeAsync() => _sim = await SimulatorHarness.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        _stop.Cancel();
+        await _sim.DisposeAsync();
+    }
+
+    private static string Syn(int clientPort) =>
+        $"Ether(dst=\"02:00:00:00:00:01\", src=\"00:00:00:00:00:02\")/IP(src=\"10.0.0.2\", dst=\"10.0.100.1\")/TCP(sport={clientPort}, dport=80, flags=\"S\")";
+
+    private async Task<(SwitchAgent Agent, Classifier Classifier, Task Run)> StartAsync(Func<string, string> edit)
+    {
+        var yaml = edit(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
+            .Replace("address: 127.0.0.1:9559", $"address: {_sim.Address}").Replace("device_id: 0", $"device_id: {SimulatorHarness.DeviceId}"));
+        var config = ConfigLoader.Load(yaml, "agent.yaml", n => Policies.TryGet(n, out _));
+        var classifier = new Classifier(config, Policies);
+        var agent = new SwitchAgent(config, config.Switches[0], _sim.P4Info, null, classifier, new SwitchAgentOptions(), NullLoggerFactory.Instance);
+        var run = agent.RunAsync(_stop.Token);
+        await Eventually.WaitUntil(() => agent.LastReconcile is not null);
+        return (agent, classifier, run);
+    }
+
+    [Fact]
+    public async Task DataplaneSelect_DigestPinsTheConnection()
+    {
+        var (agent, classifier, _) = await StartAsync(y => y.Replace("pool: [web1, web2, web3]", "pool: [web1]"));
+        await using var _ = agent;
+        Assert.True(agent.LastReconcile!.Inserted > 10);
+
+        var sent = Assert.Single(_sim.Inject(1, ScapyPacket.Build(Syn(41000))));
+        Assert.Equal(2u, sent.Port);
+        await Eventually.WaitUntil(() => agent.Connections == 1);
+        Assert.Equal(1, classifier.Backends[1].ActiveConnections);
+    }
+
+    [Fact]
+    public async Task ControllerClassify_FirstPacketHeldAndForwarded_RoundRobin()
+    {
+        var (agent, classifier, _) = await StartAsync(y => y
+            .Replace("mode: dataplane_select", "mode: controller_classify")
+            .Replace("algorithm: maglev", "algorithm: round_robin"));
+        await using var _ = agent;
+
+        var backends = new List<uint>();
+        for (var port = 42000; port < 42003; port++)
+        {
+            Assert.DoesNotContain(_sim.Inject(1, ScapyPacket.Build(Syn(port))), o => o.Port != 255);
+            var forwarded = await _sim.NextSentAsync(2, TimeSpan.FromSeconds(10));
+            Assert.NotNull(forwarded);
+            backends.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(forwarded.AsSpan(30)));
+        }
+        Assert.Equal(new[] { "10.0.1.11", "10.0.1.12", "10.0.1.13" }.Select(ScapyPacket.Ipv4).Order(), backends.Order());
+        await Eventually.WaitUntil(() => agent.Connections == 3);
+        Assert.All(classifier.Backends.Values, b => Assert.Equal(1, b.ActiveConnections));
+    }
+}
