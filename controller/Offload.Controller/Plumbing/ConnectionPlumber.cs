@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics;
+using Google.Protobuf;
 using Offload.Controller.Configuration;
 using Offload.Controller.Pipeline;
 using Offload.Grpc;
@@ -52,6 +53,78 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info
                 Opened?.Invoke(backendId);
         }
         return pinned.Count;
+    }
+
+    /// <summary>Backends that still carry pinned connections: their entries must outlive their removal from the configuration.</summary>
+    public IReadOnlySet<int> LiveBackends => _pinned.Values.Select(p => p.BackendId).ToHashSet();
+
+    /// <summary>
+    /// Learns the connections a switch already holds (after a controller restart or a reload): each forward entry's
+    /// backend and the reverse entry that goes with it. Reverse entries left without a forward entry are deleted.
+    /// </summary>
+    public async Task<int> RecoverAsync(CancellationToken cancellationToken = default)
+    {
+        Entity Table(string name) => new() { TableEntry = new TableEntry { TableId = p4Info.Tables[name].Preamble.Id } };
+        var forwardIds = new[] { OffloadP4.ConnV4, OffloadP4.ConnV6 }.Select(t => p4Info.Tables[t].Preamble.Id).ToHashSet();
+        var forwards = new List<TableEntry>();
+        var reverses = new Dictionary<string, TableEntry>(StringComparer.Ordinal);
+        var backendsTable = p4Info.Tables[OffloadP4.Backends].Preamble.Id;
+        await foreach (var entity in client.ReadAsync([Table(OffloadP4.ConnV4), Table(OffloadP4.ConnV6), Table(OffloadP4.ReverseConnV4),
+            Table(OffloadP4.ReverseConnV6), Table(OffloadP4.Backends)], cancellationToken))
+        {
+            if (entity.TableEntry.TableId == backendsTable)
+                RememberEndpoint(entity.TableEntry);
+            else if (forwardIds.Contains(entity.TableEntry.TableId))
+                forwards.Add(entity.TableEntry);
+            else
+                reverses[Reconciler.Key(entity.TableEntry)] = KeyOnly(entity.TableEntry);
+        }
+        var backendParam = p4Info.Actions[OffloadP4.Forward].Params.Single(p => p.Name == "backend_id").Id;
+        foreach (var forward in forwards)
+        {
+            if (forward.Action?.Action is not { } action || action.ActionId != p4Info.Actions[OffloadP4.Forward].Preamble.Id)
+                continue;
+            var backendId = (int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(action.Params.Single(p => p.ParamId == backendParam).Value);
+            var reverseKey = ReverseKeyOf(forward, backendId);
+            if (reverseKey is not null && _pinned.TryAdd(Reconciler.Key(forward), (reverseKey, backendId)))
+            {
+                reverses.Remove(Reconciler.Key(reverseKey));
+                Opened?.Invoke(backendId);
+            }
+        }
+        if (reverses.Count > 0)
+            ThrowUnless(await client.WriteAsync(reverses.Values.Select(r => P4RuntimeClient.Delete(new Entity { TableEntry = r })).ToList(),
+                cancellationToken: cancellationToken), StatusCode.NotFound);
+        return _pinned.Count;
+    }
+
+    // A backend the configuration no longer names may still carry connections: the switch's backends entry says where it is.
+    private readonly Dictionary<int, (P4Value Address, P4Value Port)> _switchEndpoints = new();
+
+    private void RememberEndpoint(TableEntry entry)
+    {
+        if (entry.Action?.Action is not { Params.Count: 2 } action)
+            return;
+        var id = (int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(entry.Match[0].Exact.Value);
+        _switchEndpoints[id] = (action.Params[0].Value, action.Params[1].Value);
+    }
+
+    private (P4Value Address, P4Value Port)? Endpoint(int backendId) =>
+        _backends.TryGetValue(backendId, out var backend) ? (backend.Address.ToString(), backend.Port)
+        : _switchEndpoints.TryGetValue(backendId, out var endpoint) ? endpoint : null;
+
+    // The reverse entry's key follows from the forward key and the backend's address and port.
+    private TableEntry? ReverseKeyOf(TableEntry forward, int backendId)
+    {
+        if (Endpoint(backendId) is not { } backend)
+            return null;
+        var v4 = forward.TableId == p4Info.Tables[OffloadP4.ConnV4].Preamble.Id;
+        var table = p4Info.Tables[v4 ? OffloadP4.ConnV4 : OffloadP4.ConnV6];
+        ByteString Field(string name) => forward.Match.Single(m => m.FieldId == p4Info.MatchField(table, name).Id).Exact.Value;
+        var (src, dst) = v4 ? ("ipv4_src", "ipv4_dst") : ("ipv6_src", "ipv6_dst");
+        return new TableEntryBuilder(p4Info, v4 ? OffloadP4.ReverseConnV4 : OffloadP4.ReverseConnV6)
+            .Exact(src, backend.Address).Exact(dst, Field(src)).Exact("ip_proto", Field("ip_proto"))
+            .Exact("l4_src_port", backend.Port).Exact("l4_dst_port", Field("l4_src_port")).BuildKey();
     }
 
     /// <summary>Deletes idle connections: the reported forward entries and their reverse entries.</summary>

@@ -21,7 +21,10 @@ public sealed class Reconciler(P4RuntimeClient client, P4InfoIndex p4Info)
 {
     private const int BatchSize = 1000;
 
-    public async Task<ReconcileResult> ReconcileAsync(IReadOnlyList<TableEntry> desired, CancellationToken cancellationToken = default)
+    /// <param name="retainedBackends">Backends that still carry connections: their <c>backends</c> entry and host route stay even
+    /// when the configuration dropped them (a removed backend drains; it is not cut off).</param>
+    public async Task<ReconcileResult> ReconcileAsync(IReadOnlyList<TableEntry> desired, IReadOnlySet<int>? retainedBackends = null,
+        CancellationToken cancellationToken = default)
     {
         var filters = OffloadP4.ConfiguredTables.Select(name => new Entity { TableEntry = new TableEntry { TableId = p4Info.Tables[name].Preamble.Id } });
         var existing = new Dictionary<string, TableEntry>(StringComparer.Ordinal);
@@ -32,7 +35,9 @@ public sealed class Reconciler(P4RuntimeClient client, P4InfoIndex p4Info)
         foreach (var entry in desired)
             wanted[Key(entry)] = entry;
 
-        var deletes = existing.Where(e => !wanted.ContainsKey(e.Key)).Select(e => P4RuntimeClient.Delete(Wrap(KeyOnly(e.Value)))).ToList();
+        var retained = Retained(existing.Values, retainedBackends ?? new HashSet<int>());
+        var deletes = existing.Where(e => !wanted.ContainsKey(e.Key) && !retained.Contains(e.Key))
+            .Select(e => P4RuntimeClient.Delete(Wrap(KeyOnly(e.Value)))).ToList();
         var modifies = new List<Update>();
         var inserts = new List<Update>();
         var unchanged = 0;
@@ -49,6 +54,30 @@ public sealed class Reconciler(P4RuntimeClient client, P4InfoIndex p4Info)
         foreach (var batch in new[] { deletes, modifies, inserts }.SelectMany(u => u.Chunk(BatchSize)))
             (await client.WriteAsync(batch, cancellationToken: cancellationToken)).ThrowIfFailed();
         return new ReconcileResult(inserts.Count, modifies.Count, deletes.Count, unchanged);
+    }
+
+    private HashSet<string> Retained(IEnumerable<TableEntry> existing, IReadOnlySet<int> backends)
+    {
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        if (backends.Count == 0)
+            return kept;
+        var backendsTable = p4Info.Tables[OffloadP4.Backends].Preamble.Id;
+        var routes = new[] { OffloadP4.RoutingV4, OffloadP4.RoutingV6 }.Select(t => p4Info.Tables[t].Preamble.Id).ToHashSet();
+        var addresses = new HashSet<ByteString>();
+        var all = existing.ToList();
+        foreach (var entry in all.Where(e => e.TableId == backendsTable))
+        {
+            var id = (int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(entry.Match[0].Exact.Value);
+            if (!backends.Contains(id))
+                continue;
+            kept.Add(Key(entry));
+            if (entry.Action?.Action is { Params.Count: > 0 } action)
+                addresses.Add(action.Params[0].Value);
+        }
+        foreach (var route in all.Where(e => routes.Contains(e.TableId) && e.Match.Count == 1 && addresses.Contains(e.Match[0].Lpm.Value)
+                                              && e.Match[0].Lpm.PrefixLen is 32 or 128))
+            kept.Add(Key(route));
+        return kept;
     }
 
     /// <summary>Enables (or re-configures) a digest the controller consumes; true when it wrote something.</summary>

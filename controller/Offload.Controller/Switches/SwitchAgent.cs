@@ -56,8 +56,8 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         _client = new P4RuntimeClient(_channel, sw.DeviceId, election, sw.Role);
         _plumber = new ConnectionPlumber(_client, p4Info, config, options.ConnectionIdleTimeout)
         {
-            Opened = id => classifier.Backends[id].ConnectionOpened(),
-            Closed = id => classifier.Backends[id].ConnectionClosed(),
+            Opened = id => classifier.Backends.GetValueOrDefault(id)?.ConnectionOpened(),
+            Closed = id => classifier.Backends.GetValueOrDefault(id)?.ConnectionClosed(),
         };
     }
 
@@ -95,14 +95,14 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             {
                 LogNotPrimary(_logger, _switch.Name);
             }
-            catch (Exception ex) when (ex is RpcException or P4RuntimeWriteException or IOException && !cancellationToken.IsCancellationRequested)
-            {
-                LogFailed(_logger, _switch.Name, ex.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-            }
             catch (OperationCanceledException)
             {
                 break;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogFailed(_logger, _switch.Name, ex.Message, ex is RpcException or P4RuntimeWriteException or IOException ? null : ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             }
         }
     }
@@ -115,10 +115,22 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             await _client.SetPipelineAsync(_p4Info.P4Info, _deviceConfig, cancellationToken: cancellationToken);
             LogPipelinePushed(_logger, _switch.Name);
         }
-        var reconciler = new Reconciler(_client, _p4Info);
-        LastReconcile = await reconciler.ReconcileAsync(DesiredState.Build(_config, _switch, _p4Info), cancellationToken);
-        await reconciler.ReconcileDigestAsync(new DigestEntry { DigestId = _p4Info.Digests[OffloadP4.ConnectionDigest].Preamble.Id, Config = _options.Digests }, cancellationToken);
-        LogReconciled(_logger, _switch.Name, LastReconcile.ToString());
+        var recovered = await _plumber.RecoverAsync(cancellationToken);
+        if (recovered > 0)
+            LogRecovered(_logger, _switch.Name, recovered);
+        await ReconcileAsync(cancellationToken);
+        await new Reconciler(_client, _p4Info).ReconcileDigestAsync(new DigestEntry { DigestId = _p4Info.Digests[OffloadP4.ConnectionDigest].Preamble.Id, Config = _options.Digests }, cancellationToken);
+        LogReconciled(_logger, _switch.Name, LastReconcile!.ToString());
+    }
+
+    private IReadOnlySet<int> _retained = new HashSet<int>();
+
+    // Backends dropped from the configuration keep their entries while connections still use them.
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var configured = _config.Backends.Select(b => b.Id).ToHashSet();
+        _retained = _plumber.LiveBackends.Where(id => !configured.Contains(id)).ToHashSet();
+        LastReconcile = await new Reconciler(_client, _p4Info).ReconcileAsync(DesiredState.Build(_config, _switch, _p4Info), _retained, cancellationToken);
     }
 
     private async Task DigestsAsync(CancellationToken cancellationToken)
@@ -146,7 +158,14 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     {
         var forward = new[] { OffloadP4.ConnV4, OffloadP4.ConnV6 }.Select(t => _p4Info.Tables[t].Preamble.Id).ToHashSet();
         await foreach (var notification in _session.IdleTimeouts.ReadAllAsync(cancellationToken))
+        {
             await _plumber.ForgetAsync(notification.TableEntry.Where(e => forward.Contains(e.TableId)), cancellationToken);
+            if (_retained.Count > 0 && !_retained.IsSubsetOf(_plumber.LiveBackends))
+            {
+                await ReconcileAsync(cancellationToken);
+                LogDrained(_logger, _switch.Name, LastReconcile!.ToString());
+            }
+        }
     }
 
     private async Task PacketInsAsync(CancellationToken cancellationToken)
@@ -187,10 +206,16 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     private static partial void LogNotPrimary(ILogger logger, string @switch);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "{Switch}: {Error}; starting over")]
-    private static partial void LogFailed(ILogger logger, string @switch, string error);
+    private static partial void LogFailed(ILogger logger, string @switch, string error, Exception? exception);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "{Switch}: a digest could not be read: {Error}")]
     private static partial void LogBadDigest(ILogger logger, string @switch, string error);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Information, Message = "{Switch}: {Count} connections recovered from the switch")]
+    private static partial void LogRecovered(ILogger logger, string @switch, int count);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "{Switch}: a removed backend drained; reconciled: {Result}")]
+    private static partial void LogDrained(ILogger logger, string @switch, string result);
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Debug, Message = "{Switch}: packet-in for VIP {VipId} (reason {Reason}) not classified")]
     private static partial void LogUnclassified(ILogger logger, string @switch, int vipId, int reason);

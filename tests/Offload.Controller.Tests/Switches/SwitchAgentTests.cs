@@ -28,14 +28,14 @@ public sealed class SwitchAgentTests : IAsyncLifetime
     private static string Syn(int clientPort) =>
         $"Ether(dst=\"02:00:00:00:00:01\", src=\"00:00:00:00:00:02\")/IP(src=\"10.0.0.2\", dst=\"10.0.100.1\")/TCP(sport={clientPort}, dport=80, flags=\"S\")";
 
-    private async Task<(SwitchAgent Agent, Classifier Classifier, Task Run)> StartAsync(Func<string, string> edit)
+    private async Task<(SwitchAgent Agent, Classifier Classifier, Task Run)> StartAsync(Func<string, string> edit, CancellationToken? stop = null)
     {
         var yaml = edit(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
             .Replace("address: 127.0.0.1:9559", $"address: {_sim.Address}").Replace("device_id: 0", $"device_id: {SimulatorHarness.DeviceId}"));
         var config = ConfigLoader.Load(yaml, "agent.yaml", n => Policies.TryGet(n, out _));
         var classifier = new Classifier(config, Policies);
         var agent = new SwitchAgent(config, config.Switches[0], _sim.P4Info, null, classifier, new SwitchAgentOptions(), NullLoggerFactory.Instance);
-        var run = agent.RunAsync(_stop.Token);
+        var run = agent.RunAsync(stop ?? _stop.Token);
         await Eventually.WaitUntil(() => agent.LastReconcile is not null);
         return (agent, classifier, run);
     }
@@ -72,5 +72,47 @@ public sealed class SwitchAgentTests : IAsyncLifetime
         Assert.Equal(new[] { "10.0.1.11", "10.0.1.12", "10.0.1.13" }.Select(ScapyPacket.Ipv4).Order(), backends.Order());
         await Eventually.WaitUntil(() => agent.Connections == 3);
         Assert.All(classifier.Backends.Values, b => Assert.Equal(1, b.ActiveConnections));
+    }
+
+    private static string WithoutWeb1(string yaml) =>
+        yaml.Replace(yaml[yaml.IndexOf("  - name: web1", StringComparison.Ordinal)..yaml.IndexOf("  - name: web2", StringComparison.Ordinal)], "")
+            .Replace("pool: [web1, web2, web3]", "pool: [web2]");
+
+    private static string Ack(int clientPort) => Syn(clientPort).Replace("flags=\"S\"", "flags=\"A\"");
+
+    [Fact]
+    public async Task ControllerRestart_RecoversConnections_NoDuplicateWrites()
+    {
+        using var first = new CancellationTokenSource();
+        var (agent, _, run) = await StartAsync(y => y.Replace("pool: [web1, web2, web3]", "pool: [web1]"), first.Token);
+        _sim.Inject(1, ScapyPacket.Build(Syn(43000)));
+        await Eventually.WaitUntil(() => agent.Connections == 1);
+        first.Cancel();
+        await agent.DisposeAsync();
+
+        var (restarted, classifier, _) = await StartAsync(y => y.Replace("pool: [web1, web2, web3]", "pool: [web1]"));
+        await using var _ = restarted;
+        Assert.Equal(1, restarted.Connections);
+        Assert.Equal(0, restarted.LastReconcile!.Inserted + restarted.LastReconcile.Deleted + restarted.LastReconcile.Modified);
+        Assert.Equal(1, classifier.Backends[1].ActiveConnections);
+    }
+
+    [Fact]
+    public async Task BackendRemovedFromConfig_ItsConnectionKeepsFlowing()
+    {
+        using var first = new CancellationTokenSource();
+        var (agent, _, _) = await StartAsync(y => y.Replace("pool: [web1, web2, web3]", "pool: [web1]"), first.Token);
+        _sim.Inject(1, ScapyPacket.Build(Syn(44000)));
+        await Eventually.WaitUntil(() => agent.Connections == 1);
+        first.Cancel();
+        await agent.DisposeAsync();
+
+        var (reloaded, _, _) = await StartAsync(WithoutWeb1);
+        await using var _ = reloaded;
+        Assert.Equal(1, reloaded.Connections);
+        var established = Assert.Single(_sim.Inject(1, ScapyPacket.Build(Ack(44000))));
+        Assert.Equal(ScapyPacket.Ipv4("10.0.1.11"), System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(established.Packet.AsSpan(30)));
+        var fresh = Assert.Single(_sim.Inject(1, ScapyPacket.Build(Syn(44001))));
+        Assert.Equal(ScapyPacket.Ipv4("10.0.1.12"), System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(fresh.Packet.AsSpan(30)));
     }
 }
