@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Offload.Tests.Common.Live;
@@ -9,18 +8,7 @@ namespace Offload.Simulator.Tests.Live;
 /// <summary>offload-sim's flags: what simple_switch_grpc takes, and a clear message with a non-zero exit for what is wrong.</summary>
 public sealed class CommandLineTests
 {
-    private static (int ExitCode, string Output) Run(params string[] args)
-    {
-        using var process = Process.Start(SimulatorProcess.StartInfo(args))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(30_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("offload-sim did not exit: " + output.Result + error.Result);
-        }
-        return (process.ExitCode, output.Result + error.Result);
-    }
+    private static (int ExitCode, string Output) Run(params string[] args) => ProgramProcess.Run("offload-sim.dll", args);
 
     [Theory]
     [InlineData("--no-such-flag")]

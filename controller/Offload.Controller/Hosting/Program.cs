@@ -1,0 +1,87 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Offload.Controller.Configuration;
+using Offload.Controller.LoadBalancing;
+using Offload.Controller.Management;
+using Offload.Controller.Switches;
+
+namespace Offload.Controller.Hosting;
+
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        var config = new Option<string>("--config") { Description = "the controller's YAML configuration (docs/config.md)", Required = true };
+        var admin = new Option<string>("--admin-addr") { Description = "admin API and /metrics HOST:PORT (loopback unless you say otherwise)", DefaultValueFactory = _ => "127.0.0.1:9580" };
+        var idle = new Option<double>("--idle-timeout") { Description = "seconds without traffic before a connection's entries are removed", DefaultValueFactory = _ => 60 };
+        var logLevel = new Option<LogLevel>("--log-level") { Description = "trace, debug, information, warning, error", DefaultValueFactory = _ => LogLevel.Information };
+        var root = new RootCommand("offload-controller: classifies new flows and plumbs a route per connection into offload.p4 switches")
+        {
+            config, admin, idle, logLevel,
+        };
+        root.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config)!, parse.GetValue(admin)!, parse.GetValue(idle), parse.GetValue(logLevel), cancellationToken));
+        return root.Parse(args).Invoke();
+    }
+
+    private static async Task<int> RunAsync(string configPath, string adminAddress, double idleSeconds, LogLevel level, CancellationToken cancellationToken)
+    {
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(level).AddFilter("Microsoft", LogLevel.Warning)
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
+        var logger = loggers.CreateLogger("offload-controller");
+        if (idleSeconds <= 0)
+        {
+            Console.Error.WriteLine("offload-controller: --idle-timeout must be positive");
+            return 2;
+        }
+        var policies = new LoadBalancingPolicyRegistry();
+        OffloadConfig config;
+        try
+        {
+            config = ConfigLoader.LoadFile(configPath, n => policies.TryGet(n, out _));
+        }
+        catch (ConfigException ex)
+        {
+            foreach (var error in ex.Errors)
+                Console.Error.WriteLine($"offload-controller: {error}");
+            return 2;
+        }
+        ControllerHost host;
+        try
+        {
+            host = ControllerHost.Start(config, Path.GetDirectoryName(Path.GetFullPath(configPath))!, policies,
+                new SwitchAgentOptions { ConnectionIdleTimeout = TimeSpan.FromSeconds(idleSeconds) }, loggers);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Offload.P4Runtime.Schema.P4InfoException)
+        {
+            Console.Error.WriteLine($"offload-controller: {ex.Message}");
+            return 1;
+        }
+        await using (host)
+        {
+            Microsoft.AspNetCore.Builder.WebApplication app;
+            try
+            {
+                app = await AdminApi.StartAsync(host, adminAddress, cancellationToken);
+            }
+            catch (IOException ex)
+            {
+                Console.Error.WriteLine($"offload-controller: admin API on {adminAddress}: {ex.Message}");
+                return 1;
+            }
+            await using (app)
+            {
+                logger.LogInformation("controlling {Switches} switch(es), {Vips} VIP(s), {Backends} backend(s); admin API on http://{Admin}",
+                    config.Switches.Count, config.Vips.Count, config.Backends.Count, adminAddress);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    logger.LogInformation("stopping");
+                }
+            }
+        }
+        return 0;
+    }
+}

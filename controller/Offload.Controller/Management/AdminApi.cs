@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
+using Offload.Controller.Hosting;
+
+namespace Offload.Controller.Management;
+
+/// <summary>What `offloadctl` reads: status, switches, VIPs and backends as JSON, and /metrics for Prometheus. Loopback unless configured.</summary>
+public static class AdminApi
+{
+    public static async Task<WebApplication> StartAsync(ControllerHost host, string listen, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://{listen}");
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default);
+        });
+        var app = builder.Build();
+        app.MapGet("/api/status", () => Status(host));
+        app.MapGet("/api/switches", () => Status(host).Switches);
+        app.MapGet("/api/vips", () => host.Config.Vips.Select(v => new VipView(v.Id, v.Name, v.Address.ToString(), Protocol(v.Protocol), v.Port,
+            Snake(v.Mode.ToString()), v.Algorithm, v.Pool.ToArray())).ToArray());
+        app.MapGet("/api/backends", () => host.Config.Backends.Select(b => new BackendView(b.Id, b.Name, b.Address.ToString(), b.Port,
+            host.Classifier.Backends[b.Id].Weight, host.Classifier.Backends[b.Id].ActiveConnections)).ToArray());
+        app.MapGet("/metrics", () => Results.Text(Metrics(host), "text/plain; version=0.0.4", Encoding.UTF8));
+        await app.StartAsync(cancellationToken);
+        return app;
+    }
+
+    public static StatusView Status(ControllerHost host) => new(
+        host.Agents.Select(a => new SwitchView(a.Name, a.IsPrimary ? "primary" : "not primary", a.Connections, a.LastReconcile?.ToString() ?? "not yet")).ToArray(),
+        host.Config.Vips.Count, host.Config.Backends.Count, host.Agents.Sum(a => a.Connections));
+
+    private static string Metrics(ControllerHost host)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# HELP offload_active_connections Connections pinned on the switches, by backend.");
+        text.AppendLine("# TYPE offload_active_connections gauge");
+        foreach (var backend in host.Config.Backends)
+            text.AppendLine(CultureInfo.InvariantCulture, $"offload_active_connections{{backend=\"{backend.Name}\"}} {host.Classifier.Backends[backend.Id].ActiveConnections}");
+        text.AppendLine("# HELP offload_switch_primary 1 when this controller is primary for the switch.");
+        text.AppendLine("# TYPE offload_switch_primary gauge");
+        foreach (var agent in host.Agents)
+            text.AppendLine(CultureInfo.InvariantCulture, $"offload_switch_primary{{switch=\"{agent.Name}\"}} {(agent.IsPrimary ? 1 : 0)}");
+        return text.ToString();
+    }
+
+    private static string Protocol(byte protocol) => protocol switch { 6 => "tcp", 17 => "udp", _ => protocol.ToString(CultureInfo.InvariantCulture) };
+
+    private static string Snake(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+}

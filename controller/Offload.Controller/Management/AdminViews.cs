@@ -1,0 +1,18 @@
+using System.Text.Json.Serialization;
+
+namespace Offload.Controller.Management;
+
+public sealed record SwitchView(string Name, string State, int Connections, string LastReconcile);
+
+public sealed record StatusView(SwitchView[] Switches, int Vips, int Backends, int Connections);
+
+public sealed record VipView(int Id, string Name, string Address, string Protocol, ushort Port, string Mode, string Algorithm, string[] Pool);
+
+public sealed record BackendView(int Id, string Name, string Address, ushort Port, int Weight, long ActiveConnections);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(StatusView))]
+[JsonSerializable(typeof(SwitchView[]))]
+[JsonSerializable(typeof(VipView[]))]
+[JsonSerializable(typeof(BackendView[]))]
+public sealed partial class AdminJson : JsonSerializerContext;

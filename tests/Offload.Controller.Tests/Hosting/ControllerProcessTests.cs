@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Offload.Tests.Common;
+using Offload.Tests.Common.Live;
+using Xunit;
+
+namespace Offload.Controller.Tests.Hosting;
+
+/// <summary>offload-controller and offloadctl as users run them, against an offload-sim process.</summary>
+public sealed class ControllerProcessTests
+{
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task Controller_TakesChargeOfTheSwitch_OffloadctlShowsIt()
+    {
+        using var sim = await SimulatorProcess.StartAsync("--no-p4");
+        var directory = Directory.CreateTempSubdirectory("offload-controller-");
+        try
+        {
+            var config = Path.Combine(directory.FullName, "offload.yaml");
+            await File.WriteAllTextAsync(config, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
+                .Replace("address: 127.0.0.1:9559", $"address: 127.0.0.1:{sim.GrpcPort}")
+                .Replace("p4info: p4/offload.p4info.txtpb", $"p4info: {RepoPaths.Get("p4", "offload.p4info.txtpb")}"));
+            var admin = $"127.0.0.1:{FreePort()}";
+            var (controller, _) = await ProgramProcess.StartAsync("offload-controller.dll", new Regex("admin API on"), "--config", config, "--admin-addr", admin);
+            using (controller)
+            {
+                string status = "";
+                await Eventually.WaitUntil(() =>
+                {
+                    status = ProgramProcess.Run("offloadctl.dll", "status", "--controller", admin).Output;
+                    return status.Contains("primary") && status.Contains("inserted");
+                }, TimeSpan.FromSeconds(20));
+                Assert.Contains("s1", status);
+                Assert.DoesNotContain("not primary", status);
+
+                var backends = ProgramProcess.Run("offloadctl.dll", "backends", "--controller", admin);
+                Assert.Equal(0, backends.ExitCode);
+                Assert.Contains("10.0.1.13:8080", backends.Output);
+                var json = ProgramProcess.Run("offloadctl.dll", "vips", "--controller", admin, "--json");
+                Assert.Contains("\"algorithm\": \"maglev\"", json.Output);
+
+                using var http = new HttpClient();
+                var metrics = await http.GetStringAsync($"http://{admin}/metrics");
+                Assert.Contains("offload_switch_primary{switch=\"s1\"} 1", metrics);
+                Assert.Contains("pushed offload.p4", controller.Log);
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void BadConfig_EveryErrorPrinted_ExitTwo()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "switches:\n  - name: s1\nvips:\n  - name: v\n");
+            var (exit, output) = ProgramProcess.Run("offload-controller.dll", "--config", path);
+            Assert.Equal(2, exit);
+            Assert.Contains("switches[0].address: required", output);
+            Assert.Contains("vips[0].port: required", output);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Offloadctl_NoController_SaysWhereItLooked()
+    {
+        var (exit, output) = ProgramProcess.Run("offloadctl.dll", "status", "--controller", $"127.0.0.1:{FreePort()}");
+        Assert.Equal(1, exit);
+        Assert.Contains("cannot reach offload-controller", output);
+    }
+}
