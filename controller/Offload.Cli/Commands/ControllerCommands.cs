@@ -21,7 +21,63 @@ internal static class ControllerCommands
         Command("status", "the controller's switches and totals", "/api/status", Status),
         Command("vips", "the configured VIPs", "/api/vips", Vips),
         Command("backends", "backends with their weight and active connections", "/api/backends", Backends),
+        Apply(),
+        Change("drain", "no new connections to a backend; its connections stay until they end", n => $"/api/backends/{n}/drain"),
+        Change("undrain", "back to the backend's configured weight", n => $"/api/backends/{n}/undrain"),
+        SetWeight(),
     ];
+
+    private static readonly Argument<string> BackendName = new("backend") { Description = "the backend's name" };
+
+    private static Command Apply()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "a configuration file (docs/config.md)" };
+        var command = new Command("apply", "converge the controller and its switches to a configuration file; only the needed writes are made") { file, Controller };
+        command.SetAction((parse, ct) => CliErrors.Guard(async () =>
+        {
+            var path = parse.GetValue(file)!;
+            using var content = new StringContent(await File.ReadAllTextAsync(path.FullName, ct));
+            content.Headers.Add("X-Config-Name", path.Name);
+            return await PostAsync(parse.GetValue(Controller)!, "/api/apply", content, ct);
+        }));
+        return command;
+    }
+
+    private static Command Change(string name, string description, Func<string, string> path)
+    {
+        var command = new Command(name, description) { BackendName, Controller };
+        command.SetAction((parse, ct) => CliErrors.Guard(() => PostAsync(parse.GetValue(Controller)!, path(Uri.EscapeDataString(parse.GetValue(BackendName)!)), null, ct)));
+        return command;
+    }
+
+    private static Command SetWeight()
+    {
+        var weight = new Argument<int>("weight") { Description = "the new weight (0 drains)" };
+        var command = new Command("set-weight", "change a backend's weight; established connections are not moved") { BackendName, weight, Controller };
+        command.SetAction((parse, ct) => CliErrors.Guard(() => PostAsync(parse.GetValue(Controller)!,
+            $"/api/backends/{Uri.EscapeDataString(parse.GetValue(BackendName)!)}/weight/{parse.GetValue(weight)}", null, ct)));
+        return command;
+    }
+
+    private static async Task<int> PostAsync(string controller, string path, HttpContent? content, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.PostAsync($"http://{controller}{path}", content, ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new IOException($"cannot reach offload-controller at {controller}: {ex.Message}");
+        }
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+        foreach (var line in body.GetProperty("results").EnumerateArray())
+            Console.WriteLine(line.GetString());
+        foreach (var error in body.GetProperty("errors").EnumerateArray())
+            Console.Error.WriteLine($"offloadctl: {error.GetString()}");
+        return response.IsSuccessStatusCode ? 0 : 1;
+    }
 
     private static Command Command(string name, string description, string path, Action<JsonElement> table)
     {

@@ -10,17 +10,35 @@ namespace Offload.Controller.Classification;
 /// </summary>
 public sealed class Classifier
 {
-    private readonly Dictionary<int, (VipConfig Vip, ILoadBalancingPolicy Policy, List<BackendCandidate> Pool, object State)> _vips;
+    private readonly LoadBalancingPolicyRegistry _policies;
+    private volatile Dictionary<int, (VipConfig Vip, ILoadBalancingPolicy Policy, List<BackendCandidate> Pool, object State)> _vips = new();
+    private volatile Dictionary<int, BackendCandidate> _backends = new();
 
     public Classifier(OffloadConfig config, LoadBalancingPolicyRegistry policies)
     {
-        Backends = config.Backends.ToDictionary(b => b.Id, b => new BackendCandidate(b.Id, b.Weight));
-        var byName = config.Backends.ToDictionary(b => b.Name, b => Backends[b.Id]);
-        _vips = config.Vips.ToDictionary(v => v.Id, v => (v, policies[v.Algorithm], v.Pool.Select(n => byName[n]).ToList(), new object()));
+        _policies = policies;
+        Update(config);
     }
 
     /// <summary>Every backend's live state (weight, active connections), by backend id.</summary>
-    public IReadOnlyDictionary<int, BackendCandidate> Backends { get; }
+    public IReadOnlyDictionary<int, BackendCandidate> Backends => _backends;
+
+    /// <summary>Takes a new configuration: a backend that stays keeps its connection count; a VIP that stays keeps its policy state.</summary>
+    public void Update(OffloadConfig config)
+    {
+        var previous = _backends;
+        var backends = config.Backends.ToDictionary(b => b.Id, b =>
+        {
+            var candidate = previous.GetValueOrDefault(b.Id) ?? new BackendCandidate(b.Id, b.Weight);
+            candidate.Weight = b.Weight;
+            return candidate;
+        });
+        var byName = config.Backends.ToDictionary(b => b.Name, b => backends[b.Id]);
+        var states = _vips;
+        _vips = config.Vips.ToDictionary(v => v.Id, v => (v, _policies[v.Algorithm], v.Pool.Select(n => byName[n]).ToList(),
+            states.TryGetValue(v.Id, out var old) && old.Vip.Algorithm == v.Algorithm ? old.State : new object()));
+        _backends = backends;
+    }
 
     public Connection? Classify(Connection flow)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Offload.Controller.Configuration;
 using Offload.Controller.LoadBalancing;
@@ -72,6 +73,11 @@ internal static class Program
             {
                 logger.LogInformation("controlling {Switches} switch(es), {Vips} VIP(s), {Backends} backend(s); admin API on http://{Admin}",
                     config.Switches.Count, config.Vips.Count, config.Backends.Count, adminAddress);
+                using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+                {
+                    signal.Cancel = true;
+                    _ = ReloadAsync(host, configPath, logger);
+                });
                 try
                 {
                     await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -83,5 +89,22 @@ internal static class Program
             }
         }
         return 0;
+    }
+
+    private static async Task ReloadAsync(ControllerHost host, string configPath, ILogger logger)
+    {
+        try
+        {
+            var results = await host.ApplyAsync(ConfigLoader.LoadFile(configPath, host.IsKnownAlgorithm));
+            logger.LogInformation("SIGHUP: reloaded {Path}: {Results}", configPath, string.Join("; ", results));
+        }
+        catch (ConfigException ex)
+        {
+            logger.LogError("SIGHUP: {Path} not applied, the running configuration stays:\n  {Errors}", configPath, string.Join("\n  ", ex.Errors));
+        }
+        catch (Exception ex) when (ex is Offload.Grpc.RpcException or Offload.P4Runtime.Session.P4RuntimeWriteException)
+        {
+            logger.LogError("SIGHUP: {Path}: a switch refused the change: {Error}", configPath, ex.Message);
+        }
     }
 }

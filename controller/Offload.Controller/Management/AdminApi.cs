@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
+using Offload.Controller.Configuration;
 using Offload.Controller.Hosting;
 
 namespace Offload.Controller.Management;
@@ -30,8 +31,37 @@ public static class AdminApi
         app.MapGet("/api/backends", () => host.Config.Backends.Select(b => new BackendView(b.Id, b.Name, b.Address.ToString(), b.Port,
             host.Classifier.Backends[b.Id].Weight, host.Classifier.Backends[b.Id].ActiveConnections)).ToArray());
         app.MapGet("/metrics", () => Results.Text(Metrics(host), "text/plain; version=0.0.4", Encoding.UTF8));
+        app.MapPost("/api/apply", async (HttpRequest request, CancellationToken ct) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var yaml = await reader.ReadToEndAsync(ct);
+            return await Converge(() => host.ApplyAsync(ConfigLoader.Load(yaml, request.Headers["X-Config-Name"].FirstOrDefault() ?? "applied", host.IsKnownAlgorithm), ct));
+        });
+        app.MapPost("/api/backends/{name}/weight/{weight:int}", (string name, int weight, CancellationToken ct) => Converge(() => host.SetWeightAsync(name, weight, ct)));
+        app.MapPost("/api/backends/{name}/drain", (string name, CancellationToken ct) => Converge(() => host.SetWeightAsync(name, 0, ct)));
+        app.MapPost("/api/backends/{name}/undrain", (string name, CancellationToken ct) => Converge(() => host.SetWeightAsync(name, null, ct)));
         await app.StartAsync(cancellationToken);
         return app;
+    }
+
+    private static async Task<IResult> Converge(Func<Task<IReadOnlyList<string>>> change)
+    {
+        try
+        {
+            return Results.Json(new ApplyView((await change()).ToArray(), []), AdminJson.Default.ApplyView);
+        }
+        catch (ConfigException ex)
+        {
+            return Results.Json(new ApplyView([], ex.Errors.ToArray()), AdminJson.Default.ApplyView, statusCode: 400);
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or ArgumentException)
+        {
+            return Results.Json(new ApplyView([], [ex.Message]), AdminJson.Default.ApplyView, statusCode: 404);
+        }
+        catch (Exception ex) when (ex is Offload.Grpc.RpcException or Offload.P4Runtime.Session.P4RuntimeWriteException)
+        {
+            return Results.Json(new ApplyView([], [$"a switch refused the change: {ex.Message}"]), AdminJson.Default.ApplyView, statusCode: 502);
+        }
     }
 
     public static StatusView Status(ControllerHost host) => new(

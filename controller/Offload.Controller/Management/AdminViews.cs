@@ -10,9 +10,12 @@ public sealed record VipView(int Id, string Name, string Address, string Protoco
 
 public sealed record BackendView(int Id, string Name, string Address, ushort Port, int Weight, long ActiveConnections);
 
+public sealed record ApplyView(string[] Results, string[] Errors);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(StatusView))]
 [JsonSerializable(typeof(SwitchView[]))]
 [JsonSerializable(typeof(VipView[]))]
 [JsonSerializable(typeof(BackendView[]))]
+[JsonSerializable(typeof(ApplyView))]
 public sealed partial class AdminJson : JsonSerializerContext;

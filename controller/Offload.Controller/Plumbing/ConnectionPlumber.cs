@@ -19,9 +19,16 @@ namespace Offload.Controller.Plumbing;
 /// </summary>
 public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info, OffloadConfig config, TimeSpan idleTimeout)
 {
-    private readonly Dictionary<int, BackendConfig> _backends = config.Backends.ToDictionary(b => b.Id);
-    private readonly Dictionary<int, VipConfig> _vips = config.Vips.ToDictionary(v => v.Id);
+    private volatile Dictionary<int, BackendConfig> _backends = config.Backends.ToDictionary(b => b.Id);
+    private volatile Dictionary<int, VipConfig> _vips = config.Vips.ToDictionary(v => v.Id);
     private readonly ConcurrentDictionary<string, (TableEntry Reverse, int BackendId)> _pinned = new(StringComparer.Ordinal);
+
+    /// <summary>Takes a new configuration; connections already pinned keep their entries.</summary>
+    public void Update(OffloadConfig config)
+    {
+        _backends = config.Backends.ToDictionary(b => b.Id);
+        _vips = config.Vips.ToDictionary(v => v.Id);
+    }
 
     /// <summary>Connections pinned so far and not yet forgotten.</summary>
     public int Count => _pinned.Count;

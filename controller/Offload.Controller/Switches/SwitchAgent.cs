@@ -38,7 +38,8 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     private readonly P4RuntimeClient _client;
     private readonly Classifier _classifier;
     private readonly ConnectionPlumber _plumber;
-    private readonly OffloadConfig _config;
+    private readonly SemaphoreSlim _reconciling = new(1, 1);
+    private volatile OffloadConfig _config;
 
     public SwitchAgent(OffloadConfig config, SwitchConfig sw, P4InfoIndex p4Info, ByteString? deviceConfig, Classifier classifier,
         SwitchAgentOptions options, ILoggerFactory loggers)
@@ -125,12 +126,33 @@ public sealed partial class SwitchAgent : IAsyncDisposable
 
     private IReadOnlySet<int> _retained = new HashSet<int>();
 
+    /// <summary>Takes a new configuration (same switch) and, when primary, converges the switch to it at once.</summary>
+    public async Task<ReconcileResult?> ApplyAsync(OffloadConfig config, CancellationToken cancellationToken = default)
+    {
+        _config = config;
+        _plumber.Update(config);
+        if (!IsPrimary)
+            return null;
+        await ReconcileAsync(cancellationToken);
+        LogReconciled(_logger, _switch.Name, LastReconcile!.ToString());
+        return LastReconcile;
+    }
+
     // Backends dropped from the configuration keep their entries while connections still use them.
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
-        var configured = _config.Backends.Select(b => b.Id).ToHashSet();
-        _retained = _plumber.LiveBackends.Where(id => !configured.Contains(id)).ToHashSet();
-        LastReconcile = await new Reconciler(_client, _p4Info).ReconcileAsync(DesiredState.Build(_config, _switch, _p4Info), _retained, cancellationToken);
+        await _reconciling.WaitAsync(cancellationToken);
+        try
+        {
+            var config = _config;
+            var configured = config.Backends.Select(b => b.Id).ToHashSet();
+            _retained = _plumber.LiveBackends.Where(id => !configured.Contains(id)).ToHashSet();
+            LastReconcile = await new Reconciler(_client, _p4Info).ReconcileAsync(DesiredState.Build(config, _switch, _p4Info), _retained, cancellationToken);
+        }
+        finally
+        {
+            _reconciling.Release();
+        }
     }
 
     private async Task DigestsAsync(CancellationToken cancellationToken)

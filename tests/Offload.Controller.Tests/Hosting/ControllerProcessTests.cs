@@ -60,6 +60,51 @@ public sealed class ControllerProcessTests
     }
 
     [Fact]
+    public async Task DrainApplyAndSighup_ConvergeTheSwitch()
+    {
+        using var sim = await SimulatorProcess.StartAsync();
+        var directory = Directory.CreateTempSubdirectory("offload-controller-");
+        try
+        {
+            var config = Path.Combine(directory.FullName, "offload.yaml");
+            var yaml = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
+                .Replace("address: 127.0.0.1:9559", $"address: 127.0.0.1:{sim.GrpcPort}")
+                .Replace("p4info: p4/offload.p4info.txtpb", $"p4info: {RepoPaths.Get("p4", "offload.p4info.txtpb")}");
+            await File.WriteAllTextAsync(config, yaml);
+            var admin = $"127.0.0.1:{FreePort()}";
+            var (controller, _) = await ProgramProcess.StartAsync("offload-controller.dll", new Regex("admin API on"), "--config", config, "--admin-addr", admin);
+            using (controller)
+            {
+                await Eventually.WaitUntil(() => ProgramProcess.Run("offloadctl.dll", "status", "--controller", admin).Output.Contains("inserted"), TimeSpan.FromSeconds(20));
+
+                var drain = ProgramProcess.Run("offloadctl.dll", "drain", "web3", "--controller", admin);
+                Assert.True(drain.ExitCode == 0, drain.Output);
+                Assert.Contains("s1: 0 inserted, 1 modified, 0 deleted", drain.Output);
+                Assert.Contains("│ 0 ", ProgramProcess.Run("offloadctl.dll", "backends", "--controller", admin).Output);
+
+                var changed = Path.Combine(directory.FullName, "changed.yaml");
+                await File.WriteAllTextAsync(changed, yaml.Replace("pool: [web1, web2, web3]", "pool: [web1, web2]"));
+                var apply = ProgramProcess.Run("offloadctl.dll", "apply", changed, "--controller", admin);
+                Assert.True(apply.ExitCode == 0, apply.Output);
+                Assert.Contains("s1: 0 inserted, 0 modified, 1 deleted", apply.Output); // web3 is drained already: only its return-path endpoint goes
+
+                await File.WriteAllTextAsync(changed, yaml.Replace("port: 80\n", "port: 70000\n"));
+                var refused = ProgramProcess.Run("offloadctl.dll", "apply", changed, "--controller", admin);
+                Assert.Equal(1, refused.ExitCode);
+                Assert.Contains("changed.yaml:", refused.Output);
+
+                Shell.Check("kill", "-HUP", controller.Id.ToString());
+                await Eventually.WaitUntil(() => controller.Log.Contains("SIGHUP: reloaded"), TimeSpan.FromSeconds(10));
+                Assert.Contains("1 inserted, 0 modified, 0 deleted", controller.Log[controller.Log.IndexOf("SIGHUP: reloaded", StringComparison.Ordinal)..]);
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void BadConfig_EveryErrorPrinted_ExitTwo()
     {
         var path = Path.GetTempFileName();

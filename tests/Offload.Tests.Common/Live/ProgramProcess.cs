@@ -14,6 +14,7 @@ public sealed class ProgramProcess : IDisposable
 
     public string Log { get { lock (_log) return _log.ToString(); } }
     public bool HasExited => _process.HasExited;
+    public int Id => _process.Id;
 
     public static ProcessStartInfo StartInfo(string dll, params string[] args)
     {
