@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
-using System.Numerics;
-using Google.Protobuf;
+using System.Net;
 using Offload.Controller.Configuration;
 using Offload.Controller.Pipeline;
 using Offload.Grpc;
-using Offload.P4Runtime.Entities;
 using Offload.P4Runtime.Schema;
 using Offload.P4Runtime.Session;
 using P4.V1;
@@ -19,15 +17,20 @@ namespace Offload.Controller.Plumbing;
 /// </summary>
 public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info, OffloadConfig config, TimeSpan idleTimeout)
 {
-    private volatile Dictionary<int, BackendConfig> _backends = config.Backends.ToDictionary(b => b.Id);
-    private volatile Dictionary<int, VipConfig> _vips = config.Vips.ToDictionary(v => v.Id);
-    private readonly ConcurrentDictionary<string, (TableEntry Reverse, int BackendId)> _pinned = new(StringComparer.Ordinal);
+    private readonly ConnectionEncoder _encoder = new(p4Info);
+    private readonly long _idleTimeoutNs = (long)idleTimeout.TotalNanoseconds;
+    private volatile Dictionary<int, BackendEndpoint> _backends = Endpoints(config);
+    private volatile Dictionary<int, (UInt128 Address, ushort Port)> _vips = Vips(config);
+    private readonly ConcurrentDictionary<ConnectionKey, int> _pinned = new();
+
+    // A backend the configuration no longer names may still carry connections: the switch's backends entry says where it is.
+    private readonly ConcurrentDictionary<int, BackendEndpoint> _switchEndpoints = new();
 
     /// <summary>Takes a new configuration; connections already pinned keep their entries.</summary>
     public void Update(OffloadConfig config)
     {
-        _backends = config.Backends.ToDictionary(b => b.Id);
-        _vips = config.Vips.ToDictionary(v => v.Id);
+        _backends = Endpoints(config);
+        _vips = Vips(config);
     }
 
     /// <summary>Connections pinned so far and not yet forgotten.</summary>
@@ -37,101 +40,33 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info
     public Action<int>? Opened { get; init; }
     public Action<int>? Closed { get; init; }
 
+    /// <summary>Backends that still carry pinned connections: their entries must outlive their removal from the configuration.</summary>
+    public IReadOnlySet<int> LiveBackends => _pinned.Values.ToHashSet();
+
     public async Task<int> PinAsync(IReadOnlyList<Connection> connections, CancellationToken cancellationToken = default)
     {
+        var backends = _backends;
+        var vips = _vips;
         var updates = new List<Update>(connections.Count * 2);
-        var pinned = new List<(string Key, TableEntry Reverse, int BackendId)>();
+        var pinned = new List<(ConnectionKey Key, int BackendId)>(connections.Count);
         foreach (var connection in connections.Distinct())
         {
-            if (!_backends.TryGetValue(connection.BackendId, out var backend) || !_vips.ContainsKey(connection.VipId))
+            if (!backends.TryGetValue(connection.BackendId, out var backend) || !vips.TryGetValue(connection.VipId, out var vip))
                 continue;
-            var (forward, reverse) = Entries(connection, backend);
-            updates.Add(P4RuntimeClient.Insert(new Entity { TableEntry = forward }));
-            updates.Add(P4RuntimeClient.Insert(new Entity { TableEntry = reverse }));
-            pinned.Add((Reconciler.Key(forward), KeyOnly(reverse), backend.Id));
+            var key = ConnectionKey.Of(connection);
+            updates.Add(P4RuntimeClient.Insert(new Entity { TableEntry = _encoder.Forward(key, connection.BackendId, _idleTimeoutNs) }));
+            updates.Add(P4RuntimeClient.Insert(new Entity { TableEntry = _encoder.Reverse(key, backend, connection.BackendId, vip.Address, vip.Port) }));
+            pinned.Add((key, connection.BackendId));
         }
         if (updates.Count == 0)
             return 0;
-        var result = await client.WriteAsync(updates, cancellationToken: cancellationToken);
-        ThrowUnless(result, StatusCode.AlreadyExists);
-        foreach (var (key, reverse, backendId) in pinned)
+        ThrowUnless(await client.WriteAsync(updates, cancellationToken: cancellationToken), StatusCode.AlreadyExists);
+        foreach (var (key, backendId) in pinned)
         {
-            if (_pinned.TryAdd(key, (reverse, backendId)))
+            if (_pinned.TryAdd(key, backendId))
                 Opened?.Invoke(backendId);
         }
         return pinned.Count;
-    }
-
-    /// <summary>Backends that still carry pinned connections: their entries must outlive their removal from the configuration.</summary>
-    public IReadOnlySet<int> LiveBackends => _pinned.Values.Select(p => p.BackendId).ToHashSet();
-
-    /// <summary>
-    /// Learns the connections a switch already holds (after a controller restart or a reload): each forward entry's
-    /// backend and the reverse entry that goes with it. Reverse entries left without a forward entry are deleted.
-    /// </summary>
-    public async Task<int> RecoverAsync(CancellationToken cancellationToken = default)
-    {
-        Entity Table(string name) => new() { TableEntry = new TableEntry { TableId = p4Info.Tables[name].Preamble.Id } };
-        var forwardIds = new[] { OffloadP4.ConnV4, OffloadP4.ConnV6 }.Select(t => p4Info.Tables[t].Preamble.Id).ToHashSet();
-        var forwards = new List<TableEntry>();
-        var reverses = new Dictionary<string, TableEntry>(StringComparer.Ordinal);
-        var backendsTable = p4Info.Tables[OffloadP4.Backends].Preamble.Id;
-        await foreach (var entity in client.ReadAsync([Table(OffloadP4.ConnV4), Table(OffloadP4.ConnV6), Table(OffloadP4.ReverseConnV4),
-            Table(OffloadP4.ReverseConnV6), Table(OffloadP4.Backends)], cancellationToken))
-        {
-            if (entity.TableEntry.TableId == backendsTable)
-                RememberEndpoint(entity.TableEntry);
-            else if (forwardIds.Contains(entity.TableEntry.TableId))
-                forwards.Add(entity.TableEntry);
-            else
-                reverses[Reconciler.Key(entity.TableEntry)] = KeyOnly(entity.TableEntry);
-        }
-        var backendParam = p4Info.Actions[OffloadP4.Forward].Params.Single(p => p.Name == "backend_id").Id;
-        foreach (var forward in forwards)
-        {
-            if (forward.Action?.Action is not { } action || action.ActionId != p4Info.Actions[OffloadP4.Forward].Preamble.Id)
-                continue;
-            var backendId = (int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(action.Params.Single(p => p.ParamId == backendParam).Value);
-            var reverseKey = ReverseKeyOf(forward, backendId);
-            if (reverseKey is not null && _pinned.TryAdd(Reconciler.Key(forward), (reverseKey, backendId)))
-            {
-                reverses.Remove(Reconciler.Key(reverseKey));
-                Opened?.Invoke(backendId);
-            }
-        }
-        if (reverses.Count > 0)
-            ThrowUnless(await client.WriteAsync(reverses.Values.Select(r => P4RuntimeClient.Delete(new Entity { TableEntry = r })).ToList(),
-                cancellationToken: cancellationToken), StatusCode.NotFound);
-        return _pinned.Count;
-    }
-
-    // A backend the configuration no longer names may still carry connections: the switch's backends entry says where it is.
-    private readonly Dictionary<int, (P4Value Address, P4Value Port)> _switchEndpoints = new();
-
-    private void RememberEndpoint(TableEntry entry)
-    {
-        if (entry.Action?.Action is not { Params.Count: 2 } action)
-            return;
-        var id = (int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(entry.Match[0].Exact.Value);
-        _switchEndpoints[id] = (action.Params[0].Value, action.Params[1].Value);
-    }
-
-    private (P4Value Address, P4Value Port)? Endpoint(int backendId) =>
-        _backends.TryGetValue(backendId, out var backend) ? (backend.Address.ToString(), backend.Port)
-        : _switchEndpoints.TryGetValue(backendId, out var endpoint) ? endpoint : null;
-
-    // The reverse entry's key follows from the forward key and the backend's address and port.
-    private TableEntry? ReverseKeyOf(TableEntry forward, int backendId)
-    {
-        if (Endpoint(backendId) is not { } backend)
-            return null;
-        var v4 = forward.TableId == p4Info.Tables[OffloadP4.ConnV4].Preamble.Id;
-        var table = p4Info.Tables[v4 ? OffloadP4.ConnV4 : OffloadP4.ConnV6];
-        ByteString Field(string name) => forward.Match.Single(m => m.FieldId == p4Info.MatchField(table, name).Id).Exact.Value;
-        var (src, dst) = v4 ? ("ipv4_src", "ipv4_dst") : ("ipv6_src", "ipv6_dst");
-        return new TableEntryBuilder(p4Info, v4 ? OffloadP4.ReverseConnV4 : OffloadP4.ReverseConnV6)
-            .Exact(src, backend.Address).Exact(dst, Field(src)).Exact("ip_proto", Field("ip_proto"))
-            .Exact("l4_src_port", backend.Port).Exact("l4_dst_port", Field("l4_src_port")).BuildKey();
     }
 
     /// <summary>Deletes idle connections: the reported forward entries and their reverse entries.</summary>
@@ -141,12 +76,14 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info
         var forgotten = 0;
         foreach (var entry in idleForwardEntries)
         {
-            var key = KeyOnly(entry);
-            updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = key }));
-            if (_pinned.TryRemove(Reconciler.Key(key), out var pinned))
+            if (_encoder.Read(entry) is not { } read)
+                continue;
+            updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = _encoder.ForwardKey(read.Key) }));
+            if (_pinned.TryRemove(read.Key, out var backendId))
             {
-                updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = pinned.Reverse }));
-                Closed?.Invoke(pinned.BackendId);
+                if (Endpoint(backendId) is { } backend)
+                    updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = _encoder.ReverseKey(read.Key, backend) }));
+                Closed?.Invoke(backendId);
             }
             forgotten++;
         }
@@ -155,31 +92,65 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info
         return forgotten;
     }
 
-    public (TableEntry Forward, TableEntry Reverse) Entries(Connection c, BackendConfig backend)
+    /// <summary>
+    /// Learns the connections a switch already holds (after a controller restart or a reload): each forward entry's
+    /// backend and the reverse entry that goes with it. Reverse entries left without a forward entry are deleted.
+    /// </summary>
+    public async Task<int> RecoverAsync(CancellationToken cancellationToken = default)
     {
-        var vip = _vips[c.VipId];
-        var v4 = c.IpVersion == 4;
-        var (src, dst) = v4 ? ("ipv4_src", "ipv4_dst") : ("ipv6_src", "ipv6_dst");
-        var forward = new TableEntryBuilder(p4Info, v4 ? OffloadP4.ConnV4 : OffloadP4.ConnV6)
-            .Exact(src, Address(c.Client)).Exact(dst, Address(c.Vip)).Exact("ip_proto", c.Protocol)
-            .Exact("l4_src_port", c.ClientPort).Exact("l4_dst_port", c.VipPort)
-            .Action(OffloadP4.Forward, ("backend_id", backend.Id), ("seq_delta", 0), ("ack_delta", 0))
-            .IdleTimeout(idleTimeout).Build();
-        var reverse = new TableEntryBuilder(p4Info, v4 ? OffloadP4.ReverseConnV4 : OffloadP4.ReverseConnV6)
-            .Exact(src, backend.Address.ToString()).Exact(dst, Address(c.Client)).Exact("ip_proto", c.Protocol)
-            .Exact("l4_src_port", backend.Port).Exact("l4_dst_port", c.ClientPort)
-            .Action(v4 ? OffloadP4.ReverseNatV4 : OffloadP4.ReverseNatV6, ("backend_id", backend.Id), ("vip_addr", vip.Address.ToString()),
-                ("vip_port", vip.Port), ("seq_delta", 0), ("ack_delta", 0)).Build();
-        return (forward, reverse);
+        Entity Table(string name) => new() { TableEntry = new TableEntry { TableId = p4Info.Tables[name].Preamble.Id } };
+        var backendsTable = p4Info.Tables[OffloadP4.Backends].Preamble.Id;
+        var forwards = new List<TableEntry>();
+        var reverses = new Dictionary<string, TableEntry>(StringComparer.Ordinal);
+        await foreach (var entity in client.ReadAsync([Table(OffloadP4.Backends), Table(OffloadP4.ConnV4), Table(OffloadP4.ConnV6),
+            Table(OffloadP4.ReverseConnV4), Table(OffloadP4.ReverseConnV6)], cancellationToken))
+        {
+            var entry = entity.TableEntry;
+            if (entry.TableId == backendsTable)
+                RememberEndpoint(entry);
+            else if (_encoder.ForwardTables.Contains(entry.TableId))
+                forwards.Add(entry);
+            else
+                reverses[Reconciler.Key(entry)] = Reconciler.KeyOnly(entry);
+        }
+        foreach (var forward in forwards)
+        {
+            if (_encoder.Read(forward) is not { BackendId: > 0 } read || Endpoint(read.BackendId) is not { } backend)
+                continue;
+            reverses.Remove(Reconciler.Key(_encoder.ReverseKey(read.Key, backend)));
+            if (_pinned.TryAdd(read.Key, read.BackendId))
+                Opened?.Invoke(read.BackendId);
+        }
+        if (reverses.Count > 0)
+            ThrowUnless(await client.WriteAsync(reverses.Values.Select(r => P4RuntimeClient.Delete(new Entity { TableEntry = r })).ToList(),
+                cancellationToken: cancellationToken), StatusCode.NotFound);
+        return _pinned.Count;
     }
 
-    private static P4Value Address(UInt128 value) => new BigInteger((ulong)(value >> 64)) << 64 | (ulong)value;
-
-    private static TableEntry KeyOnly(TableEntry entry)
+    private void RememberEndpoint(TableEntry entry)
     {
-        var key = new TableEntry { TableId = entry.TableId, Priority = entry.Priority };
-        key.Match.Add(entry.Match);
-        return key;
+        if (entry.Action?.Action is not { Params.Count: 2 } action)
+            return;
+        var id = (int)ConnectionEncoder.ToUInt128(entry.Match[0].Exact.Value);
+        _switchEndpoints[id] = new BackendEndpoint(ConnectionEncoder.ToUInt128(action.Params[0].Value), (ushort)ConnectionEncoder.ToUInt128(action.Params[1].Value));
+    }
+
+    private BackendEndpoint? Endpoint(int backendId) =>
+        _backends.TryGetValue(backendId, out var backend) ? backend
+        : _switchEndpoints.TryGetValue(backendId, out var endpoint) ? endpoint : null;
+
+    private static Dictionary<int, BackendEndpoint> Endpoints(OffloadConfig config) =>
+        config.Backends.ToDictionary(b => b.Id, b => new BackendEndpoint(Number(b.Address), b.Port));
+
+    private static Dictionary<int, (UInt128, ushort)> Vips(OffloadConfig config) =>
+        config.Vips.ToDictionary(v => v.Id, v => (Number(v.Address), v.Port));
+
+    private static UInt128 Number(IPAddress address)
+    {
+        Span<byte> buffer = stackalloc byte[16];
+        var bytes = address.GetAddressBytes();
+        bytes.CopyTo(buffer[(16 - bytes.Length)..]);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(buffer);
     }
 
     private static void ThrowUnless(WriteResult result, StatusCode tolerated)

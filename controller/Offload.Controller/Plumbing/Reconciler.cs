@@ -103,7 +103,7 @@ public sealed class Reconciler(P4RuntimeClient client, P4InfoIndex p4Info)
         return Convert.ToBase64String(key.ToByteArray());
     }
 
-    private static TableEntry KeyOnly(TableEntry entry)
+    public static TableEntry KeyOnly(TableEntry entry)
     {
         var key = new TableEntry { TableId = entry.TableId, Priority = entry.Priority };
         key.Match.Add(entry.Match);
