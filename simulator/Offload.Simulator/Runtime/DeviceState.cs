@@ -34,7 +34,6 @@ internal sealed class DeviceState
     public TableStore Table(string name) => Tables[Schema.Table(name).Id];
     public CounterStore Counter(string name) => Counters[Schema.Index.Counters[name].Preamble.Id];
     public MeterStore Meter(string name) => Meters[Schema.Index.Meters[name].Preamble.Id];
-    public ActionProfileStore ActionProfile(string name) => ActionProfiles[Schema.Index.ActionProfiles[name].Preamble.Id];
 
     /// <summary>The action an indirect table's entry runs for a packet with this selector hash.</summary>
     public ActionCall? Resolve(TableStore table, TableEntryState entry, uint hash, Func<uint, bool> isPortUp)

@@ -149,10 +149,4 @@ internal sealed class ActionProfileStore(ActionProfileSchema schema)
             _members[m.MemberId] = (member.Action, member.References + delta);
         }
     }
-
-    public void Clear()
-    {
-        _members.Clear();
-        _groups.Clear();
-    }
 }

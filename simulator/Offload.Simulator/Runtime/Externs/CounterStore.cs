@@ -27,10 +27,4 @@ internal sealed class CounterStore(uint id, string name, long size)
         _packets[index] = packets;
         _bytes[index] = bytes;
     }
-
-    public void Clear()
-    {
-        Array.Clear(_packets);
-        Array.Clear(_bytes);
-    }
 }

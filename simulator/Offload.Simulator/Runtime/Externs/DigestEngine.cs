@@ -64,12 +64,6 @@ internal sealed class DigestEngine(Action<DigestList> send)
         _pending.Remove(digestId);
     }
 
-    public void Clear()
-    {
-        Configs.Clear();
-        _pending.Clear();
-    }
-
     private void Flush(uint digestId, Pending pending, DigestConfig config, long now)
     {
         var list = new DigestList

@@ -51,11 +51,4 @@ internal sealed class MeterStore(uint id, string name, long size, bool packets)
         _committedTokens[index] -= amount;
         return MeterColor.Green;
     }
-
-    public void Clear()
-    {
-        Array.Clear(_rates);
-        Array.Clear(_committedTokens);
-        Array.Clear(_peakTokens);
-    }
 }

@@ -12,10 +12,4 @@ internal sealed class ReplicationEngine
 
     public Dictionary<uint, IReadOnlyList<Replica>> MulticastGroups { get; } = new();
     public Dictionary<uint, CloneSession> CloneSessions { get; } = new();
-
-    public void Clear()
-    {
-        MulticastGroups.Clear();
-        CloneSessions.Clear();
-    }
 }

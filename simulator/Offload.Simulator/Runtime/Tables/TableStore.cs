@@ -177,19 +177,6 @@ internal sealed class TableStore
         return entry;
     }
 
-    public void Clear()
-    {
-        _narrow.Clear();
-        _wide.Clear();
-        _byPrefix.Clear();
-        _longestFirst = [];
-        _byIdentity.Clear();
-        _byPriority.Clear();
-        _actions.Clear();
-        _extras.Clear();
-        DefaultAction = Schema.InitialDefault;
-    }
-
     /// <summary>The entry a packet with these field values hits, counted and marked as hit at <paramref name="now"/>; null on a miss.</summary>
     public TableEntryState? Lookup(ReadOnlySpan<UInt128> key, int packetLength, long now)
     {
