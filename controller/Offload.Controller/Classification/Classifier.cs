@@ -14,9 +14,12 @@ public sealed class Classifier
     private volatile Dictionary<int, (VipConfig Vip, ILoadBalancingPolicy Policy, List<BackendCandidate> Pool, object State)> _vips = new();
     private volatile Dictionary<int, BackendCandidate> _backends = new();
 
-    public Classifier(OffloadConfig config, LoadBalancingPolicyRegistry policies)
+    private readonly AffinityTable _affinity;
+
+    public Classifier(OffloadConfig config, LoadBalancingPolicyRegistry policies, TimeProvider? time = null, TimeSpan? affinityTimeout = null)
     {
         _policies = policies;
+        _affinity = new AffinityTable(time ?? TimeProvider.System, affinityTimeout ?? TimeSpan.FromMinutes(10));
         Update(config);
     }
 
@@ -45,7 +48,17 @@ public sealed class Classifier
         if (!_vips.TryGetValue(flow.VipId, out var vip))
             return null;
         var candidates = vip.Pool.Where(b => b.Weight > 0).ToList();
+        var sticky = vip.Vip.Affinity == Affinity.SourceIp;
+        if (sticky && _affinity.Lookup(vip.Vip.Id, flow.Client) is { } known && candidates.Any(c => c.Id == known))
+        {
+            _affinity.Remember(vip.Vip.Id, flow.Client, known);
+            return flow with { BackendId = known };
+        }
         var key = new FlowKey(flow.Client, flow.Vip, flow.Protocol, flow.ClientPort, flow.VipPort);
-        return vip.Policy.Pick(vip.State, candidates, key) is { } backend ? flow with { BackendId = backend.Id } : null;
+        if (vip.Policy.Pick(vip.State, candidates, key) is not { } backend)
+            return null;
+        if (sticky)
+            _affinity.Remember(vip.Vip.Id, flow.Client, backend.Id);
+        return flow with { BackendId = backend.Id };
     }
 }

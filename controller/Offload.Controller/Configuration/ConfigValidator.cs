@@ -24,6 +24,10 @@ internal static class ConfigValidator
                 else if (backend.Address.AddressFamily != vip.Address.AddressFamily)
                     errors.Add($"{vip.Location}: VIP {vip.Name}: backend {name} is {Family(backend.Address.AddressFamily)} but the VIP is {Family(vip.Address.AddressFamily)}");
             }
+            if (vip.Affinity != Affinity.None && vip.Mode != VipMode.ControllerClassify)
+                errors.Add($"{vip.Location}: VIP {vip.Name}: affinity needs mode controller_classify (the switch's selector hashes the whole 5-tuple)");
+            if (vip.Affinity == Affinity.TlsSession)
+                errors.Add($"{vip.Location}: VIP {vip.Name}: affinity tls_session is not supported yet; use source_ip");
             if (vip.Pool.Distinct().Count() != vip.Pool.Count)
                 errors.Add($"{vip.Location}: VIP {vip.Name}: a backend appears twice in the pool; use its weight");
         }
