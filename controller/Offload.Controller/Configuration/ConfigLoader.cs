@@ -8,7 +8,7 @@ namespace Offload.Controller.Configuration;
 /// <summary>Reads a controller configuration from YAML; every error names the file, the line and the field.</summary>
 public static partial class ConfigLoader
 {
-    private static readonly string[] Sections = ["switches", "backends", "vips", "acl"];
+    private static readonly string[] Sections = ["switches", "backends", "vips", "acl", "applications"];
 
     public static OffloadConfig LoadFile(string path, Func<string, bool> isKnownAlgorithm)
     {
@@ -47,7 +47,8 @@ public static partial class ConfigLoader
             YamlSection.List(root, "switches", file, errors).Select(ReadSwitch).ToList(),
             YamlSection.List(root, "backends", file, errors).Select(ReadBackend).ToList(),
             YamlSection.List(root, "vips", file, errors).Select(s => ReadVip(s, isKnownAlgorithm)).ToList(),
-            YamlSection.List(root, "acl", file, errors).Select(ReadAclRule).ToList());
+            YamlSection.List(root, "acl", file, errors).Select(ReadAclRule).ToList(),
+            YamlSection.List(root, "applications", file, errors).Select(ReadApplication).ToList());
         config = Identifiers.Assign(config, errors);
         ConfigValidator.Validate(config, errors);
         if (errors.Count > 0)
@@ -142,11 +143,27 @@ public static partial class ConfigLoader
             s.Enum<Affinity>("affinity") ?? Affinity.None,
             s.Value("punt_non_syn", t => bool.TryParse(t, out var b) ? b : (bool?)null, "true or false") ?? false,
             s.Strings("pool"),
+            s.Strings("deliver_to"),
             s.Location);
         if (!isKnownAlgorithm(config.Algorithm))
             s.Error("algorithm", $"unknown algorithm '{config.Algorithm}'");
         if (config.Pool.Count == 0 && mode != VipMode.DeliverOnly)
             s.Error("pool", "a VIP needs at least one backend (or mode: deliver_only)");
+        if (mode == VipMode.DeliverOnly && config.DeliverTo.Count == 0)
+            s.Error("deliver_to", "a deliver_only VIP needs at least one application");
+        s.RejectUnknownKeys();
+        return config;
+    }
+
+    private static ApplicationConfig ReadApplication(YamlSection s)
+    {
+        var config = new ApplicationConfig(
+            s.Text("name", required: true) ?? "",
+            (int)(s.Unsigned("id", Identifiers.MaxApplicationId) ?? 0),
+            (uint)(s.Unsigned("switch_port", 510, required: true) ?? 0),
+            MacField(s, "mac", required: true) ?? "",
+            s.Object("address", t => IPAddress.TryParse(t, out var a) ? a : null, "an IPv4 or IPv6 address"),
+            s.Location);
         s.RejectUnknownKeys();
         return config;
     }

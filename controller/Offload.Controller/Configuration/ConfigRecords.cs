@@ -7,7 +7,11 @@ public sealed record OffloadConfig(
     IReadOnlyList<SwitchConfig> Switches,
     IReadOnlyList<BackendConfig> Backends,
     IReadOnlyList<VipConfig> Vips,
-    IReadOnlyList<AclRuleConfig> Acl);
+    IReadOnlyList<AclRuleConfig> Acl,
+    IReadOnlyList<ApplicationConfig> Applications);
+
+/// <summary>A network application a service is also delivered to (seed 004): an IDS, a firewall, a second implementation.</summary>
+public sealed record ApplicationConfig(string Name, int Id, uint SwitchPort, string Mac, IPAddress? Address, ConfigLocation Location);
 
 /// <summary>A P4Runtime switch running offload.p4, with the L3 interfaces and routes it forwards by.</summary>
 public sealed record SwitchConfig(string Name, string Address, ulong DeviceId, string Role, ulong ElectionId,
@@ -30,7 +34,7 @@ public enum Affinity { None, SourceIp, TlsSession }
 
 /// <summary>A service address and the pool behind it.</summary>
 public sealed record VipConfig(string Name, int Id, IPAddress Address, byte Protocol, ushort Port, string Vmac, VipMode Mode,
-    string Algorithm, Affinity Affinity, bool PuntNonSyn, IReadOnlyList<string> Pool, ConfigLocation Location);
+    string Algorithm, Affinity Affinity, bool PuntNonSyn, IReadOnlyList<string> Pool, IReadOnlyList<string> DeliverTo, ConfigLocation Location);
 
 public enum AclAction { Permit, Drop, Punt }
 

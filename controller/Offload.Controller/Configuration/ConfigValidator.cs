@@ -13,6 +13,8 @@ internal static class ConfigValidator
         Unique(config.Vips, v => v.Name, v => v.Location, "VIP", errors);
         Unique(config.Vips, v => $"{v.Address}/{v.Protocol}/{v.Port}", v => v.Location, "VIP address, protocol and port", errors);
         Unique(config.Acl, r => r.Name, r => r.Location, "ACL rule", errors);
+        Unique(config.Applications, a => a.Name, a => a.Location, "application", errors);
+        var applications = config.Applications.Select(a => a.Name).ToHashSet();
 
         var backends = config.Backends.Where(b => b.Name.Length > 0).GroupBy(b => b.Name).ToDictionary(g => g.Key, g => g.First());
         foreach (var vip in config.Vips)
@@ -28,6 +30,11 @@ internal static class ConfigValidator
                 errors.Add($"{vip.Location}: VIP {vip.Name}: affinity needs mode controller_classify (the switch's selector hashes the whole 5-tuple)");
             if (vip.Affinity == Affinity.TlsSession)
                 errors.Add($"{vip.Location}: VIP {vip.Name}: affinity tls_session is not supported yet; use source_ip");
+            foreach (var name in vip.DeliverTo.Where(n => !applications.Contains(n)))
+                errors.Add($"{vip.Location}: VIP {vip.Name}: deliver_to names unknown application '{name}'");
+            foreach (var app in config.Applications.Where(a => vip.DeliverTo.Contains(a.Name) && a.Address is not null
+                                                               && a.Address.AddressFamily != vip.Address.AddressFamily))
+                errors.Add($"{vip.Location}: VIP {vip.Name}: application {app.Name}'s address is {Family(app.Address!.AddressFamily)} but the VIP is {Family(vip.Address.AddressFamily)}");
             if (vip.Pool.Distinct().Count() != vip.Pool.Count)
                 errors.Add($"{vip.Location}: VIP {vip.Name}: a backend appears twice in the pool; use its weight");
         }

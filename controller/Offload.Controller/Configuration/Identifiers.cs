@@ -9,11 +9,13 @@ internal static class Identifiers
 {
     public const int MaxBackendId = 4095;
     public const int MaxVipId = 1023;
+    public const int MaxApplicationId = 1023;
 
     public static OffloadConfig Assign(OffloadConfig config, List<string> errors)
     {
         var backendIds = Allocate(config.Backends.Select(b => (b.Name, b.Id, b.Location)), MaxBackendId, "backend", errors);
         var vipIds = Allocate(config.Vips.Select(v => (v.Name, v.Id, v.Location)), MaxVipId, "VIP", errors);
+        var applicationIds = Allocate(config.Applications.Select(a => (a.Name, a.Id, a.Location)), MaxApplicationId, "application", errors);
         return config with
         {
             Backends = config.Backends.Select((b, i) => b with { Id = backendIds[i] }).ToList(),
@@ -22,6 +24,7 @@ internal static class Identifiers
                 Id = vipIds[i],
                 Vmac = v.Vmac.Length > 0 ? v.Vmac : $"02:00:00:00:{vipIds[i] >> 8:x2}:{vipIds[i] & 0xff:x2}",
             }).ToList(),
+            Applications = config.Applications.Select((a, i) => a with { Id = applicationIds[i] }).ToList(),
         };
     }
 

@@ -14,11 +14,14 @@ public static class OffloadP4
     public const string ReverseEndpointV4 = "reverse_endpoint_v4", ReverseEndpointV6 = "reverse_endpoint_v6";
     public const string ReverseNatV4 = "reverse_nat_v4", ReverseNatV6 = "reverse_nat_v6";
     public const string RoutingV4 = "routing_v4", RoutingV6 = "routing_v6", SetNextHop = "set_next_hop";
+    public const string Distribution = "distribution", Distribute = "distribute";
+    public const string Replicas = "replicas", RewriteReplicaMac = "rewrite_replica_mac", RewriteReplicaV4 = "rewrite_replica_v4", RewriteReplicaV6 = "rewrite_replica_v6";
     public const string ConnectionDigest = "connection_digest_t";
 
     /// <summary>Tables whose whole content follows from configuration; reconcile owns them. Connection tables follow traffic instead.</summary>
     public static readonly IReadOnlyList<string> ConfiguredTables =
-        [Acl, ArpTargets, RouterMacs, VipV4, VipV6, BackendSelect, Backends, ReverseEndpointV4, ReverseEndpointV6, RoutingV4, RoutingV6];
+        [Acl, ArpTargets, RouterMacs, VipV4, VipV6, BackendSelect, Backends, ReverseEndpointV4, ReverseEndpointV6, RoutingV4, RoutingV6,
+         Distribution, Replicas];
 
     /// <summary>set_vip's mode parameter.</summary>
     public const int ModeDataplaneSelect = 0, ModeControllerClassify = 1, ModeDeliverOnly = 2;

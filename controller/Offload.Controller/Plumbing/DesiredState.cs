@@ -74,7 +74,34 @@ public static class DesiredState
 
         foreach (var rule in config.Acl)
             entries.Add(AclEntry(Table(OffloadP4.Acl), rule));
+
+        // Distribution: the VIP's clone session (numbered like the VIP) copies each packet to its applications.
+        foreach (var vip in config.Vips.Where(v => v.DeliverTo.Count > 0))
+            entries.Add(Table(OffloadP4.Distribution).Exact("vip_id", vip.Id).Action(OffloadP4.Distribute, ("clone_session", vip.Id)).Build());
+        foreach (var app in config.Applications)
+        {
+            var builder = Table(OffloadP4.Replicas).Exact("app_id", app.Id);
+            entries.Add((app.Address switch
+            {
+                null => builder.Action(OffloadP4.RewriteReplicaMac, ("dst_mac", app.Mac)),
+                { AddressFamily: AddressFamily.InterNetwork } a => builder.Action(OffloadP4.RewriteReplicaV4, ("dst_mac", app.Mac), ("ipv4_addr", a.ToString())),
+                var a => builder.Action(OffloadP4.RewriteReplicaV6, ("dst_mac", app.Mac), ("ipv6_addr", a.ToString())),
+            }).Build());
+        }
         return entries;
+    }
+
+    /// <summary>One clone session per VIP delivered to applications: a replica per application (its port, its id as the instance).</summary>
+    public static IReadOnlyList<CloneSessionEntry> CloneSessions(OffloadConfig config)
+    {
+        var applications = config.Applications.ToDictionary(a => a.Name);
+        return config.Vips.Where(v => v.DeliverTo.Count > 0).Select(v =>
+        {
+            var session = new CloneSessionEntry { SessionId = (uint)v.Id };
+            session.Replicas.Add(v.DeliverTo.Select(n => applications[n])
+                .Select(a => new Replica { Port = Offload.P4Runtime.Bytestrings.P4Bytes.Encode(a.SwitchPort, 32), Instance = (uint)a.Id }));
+            return session;
+        }).ToList();
     }
 
     private static int Mode(VipMode mode) => mode switch

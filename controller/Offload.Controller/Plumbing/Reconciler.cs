@@ -80,6 +80,24 @@ public sealed class Reconciler(P4RuntimeClient client, P4InfoIndex p4Info)
         return kept;
     }
 
+    /// <summary>Converges the switch's clone sessions to the desired ones; returns how many writes it made.</summary>
+    public async Task<int> ReconcileCloneSessionsAsync(IReadOnlyList<CloneSessionEntry> desired, CancellationToken cancellationToken = default)
+    {
+        var existing = new Dictionary<uint, CloneSessionEntry>();
+        var filter = new Entity { PacketReplicationEngineEntry = new PacketReplicationEngineEntry { CloneSessionEntry = new CloneSessionEntry() } };
+        await foreach (var entity in client.ReadAsync([filter], cancellationToken))
+            existing[entity.PacketReplicationEngineEntry.CloneSessionEntry.SessionId] = entity.PacketReplicationEngineEntry.CloneSessionEntry;
+        static Entity Wrap(CloneSessionEntry s) => new() { PacketReplicationEngineEntry = new PacketReplicationEngineEntry { CloneSessionEntry = s } };
+        var updates = existing.Keys.Where(id => desired.All(d => d.SessionId != id))
+            .Select(id => P4RuntimeClient.Delete(Wrap(new CloneSessionEntry { SessionId = id })))
+            .Concat(desired.Where(d => !existing.TryGetValue(d.SessionId, out var current) || !current.Equals(d))
+                .Select(d => existing.ContainsKey(d.SessionId) ? P4RuntimeClient.Modify(Wrap(d)) : P4RuntimeClient.Insert(Wrap(d))))
+            .ToList();
+        if (updates.Count > 0)
+            (await client.WriteAsync(updates, cancellationToken: cancellationToken)).ThrowIfFailed();
+        return updates.Count;
+    }
+
     /// <summary>Enables (or re-configures) a digest the controller consumes; true when it wrote something.</summary>
     public async Task<bool> ReconcileDigestAsync(DigestEntry desired, CancellationToken cancellationToken = default)
     {

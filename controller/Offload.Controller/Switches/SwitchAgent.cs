@@ -147,7 +147,10 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             var config = _config;
             var configured = config.Backends.Select(b => b.Id).ToHashSet();
             _retained = _plumber.LiveBackends.Where(id => !configured.Contains(id)).ToHashSet();
-            LastReconcile = await new Reconciler(_client, _p4Info).ReconcileAsync(DesiredState.Build(config, _switch, _p4Info), _retained, cancellationToken);
+            var reconciler = new Reconciler(_client, _p4Info);
+            // Sessions first: a distribution entry must not name a session the switch lacks.
+            await reconciler.ReconcileCloneSessionsAsync(DesiredState.CloneSessions(config), cancellationToken);
+            LastReconcile = await reconciler.ReconcileAsync(DesiredState.Build(config, _switch, _p4Info), _retained, cancellationToken);
         }
         finally
         {
