@@ -121,6 +121,7 @@ public static partial class ConfigLoader
             (uint)(s.Unsigned("switch_port", 510, required: true) ?? 0),
             (int)(s.Unsigned("weight", 1_000_000) ?? 1),
             s.Text("health_check"),
+            s.Value("direct_access", t => bool.TryParse(t, out var b) ? b : (bool?)null, "true or false") ?? false,
             s.Location);
         if (s.Text("port") is "0")
             s.Error("port", "port 0 is not a service port");

@@ -26,7 +26,7 @@ public sealed record RouteConfig(IPNetwork Prefix, uint Port, string NextHopMac)
 
 /// <summary>A backend endpoint: where it listens and how the switch reaches it.</summary>
 public sealed record BackendConfig(string Name, int Id, IPAddress Address, ushort Port, string Mac, uint SwitchPort, int Weight,
-    string? HealthCheck, ConfigLocation Location);
+    string? HealthCheck, bool DirectAccess, ConfigLocation Location);
 
 public enum VipMode { DataplaneSelect, ControllerClassify, DeliverOnly }
 

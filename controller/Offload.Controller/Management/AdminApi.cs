@@ -65,7 +65,7 @@ public static class AdminApi
     }
 
     public static StatusView Status(ControllerHost host) => new(
-        host.Agents.Select(a => new SwitchView(a.Name, a.IsPrimary ? "primary" : "not primary", a.Connections, a.LastReconcile?.ToString() ?? "not yet")).ToArray(),
+        host.Agents.Select(a => new SwitchView(a.Name, a.IsReady ? "primary" : a.IsPrimary ? "primary, preparing" : "not primary", a.Connections, a.LastReconcile?.ToString() ?? "not yet")).ToArray(),
         host.Config.Vips.Count, host.Config.Backends.Count, host.Agents.Sum(a => a.Connections));
 
     private static string Metrics(ControllerHost host)

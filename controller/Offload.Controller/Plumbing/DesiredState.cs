@@ -59,8 +59,8 @@ public static class DesiredState
                      (Google.Protobuf.ByteString?)null))).Build());
         }
 
-        // A backend endpoint behind exactly one VIP can be rewritten back without per-connection state.
-        var endpoints = config.Vips.SelectMany(v => v.Pool.Select(n => (Vip: v, Backend: backends[n])))
+        // A backend endpoint behind exactly one VIP, and not reached directly, can be rewritten back without per-connection state.
+        var endpoints = config.Vips.SelectMany(v => v.Pool.Select(n => (Vip: v, Backend: backends[n]))).Where(x => !x.Backend.DirectAccess)
             .GroupBy(x => (x.Backend.Address, x.Backend.Port, x.Vip.Protocol));
         foreach (var group in endpoints.Where(g => g.Select(x => x.Vip.Name).Distinct().Count() == 1))
         {

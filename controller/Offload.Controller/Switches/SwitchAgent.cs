@@ -65,6 +65,11 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     public string Name => _switch.Name;
     public bool IsPrimary => _session.IsPrimary;
     public ReconcileResult? LastReconcile { get; private set; }
+
+    /// <summary>Primary, pipeline checked, tables reconciled and digests on: connections get plumbed.</summary>
+    public bool IsReady => _ready && IsPrimary;
+
+    private volatile bool _ready;
     public int Connections => _plumber.Count;
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -83,12 +88,14 @@ public sealed partial class SwitchAgent : IAsyncDisposable
                         demoted.Cancel();
                 }
                 _session.ArbitrationChanged += OnArbitration;
+                _ready = true;
                 try
                 {
                     await Task.WhenAll(DigestsAsync(demoted.Token), IdleTimeoutsAsync(demoted.Token), PacketInsAsync(demoted.Token));
                 }
                 finally
                 {
+                    _ready = false;
                     _session.ArbitrationChanged -= OnArbitration;
                 }
             }

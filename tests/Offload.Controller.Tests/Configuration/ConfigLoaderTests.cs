@@ -168,3 +168,26 @@ public sealed class IdentifierTests
         Assert.Equal("02:00:00:00:01:02", config.Vips[0].Vmac);
     }
 }
+
+/// <summary>The entries a configuration means for a switch.</summary>
+public sealed class DesiredStateTests
+{
+    private static readonly LoadBalancingPolicyRegistry Policies = new();
+    private static readonly Offload.P4Runtime.Schema.P4InfoIndex P4Info =
+        Offload.P4Runtime.Schema.P4InfoIndex.Load(Offload.Tests.Common.RepoPaths.Get("p4", "offload.p4info.txtpb"));
+
+    private static int Endpoints(string yaml)
+    {
+        var config = ConfigLoader.Load(yaml, "endpoints.yaml", n => Policies.TryGet(n, out _));
+        var table = P4Info.Tables["reverse_endpoint_v4"].Preamble.Id;
+        return Offload.Controller.Plumbing.DesiredState.Build(config, config.Switches[0], P4Info).Count(e => e.TableId == table);
+    }
+
+    [Fact]
+    public void DirectAccess_NoEndpointShortcut()
+    {
+        var yaml = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"));
+        Assert.Equal(3, Endpoints(yaml));
+        Assert.Equal(2, Endpoints(yaml.Replace("    weight: 2\n", "    weight: 2\n    direct_access: true\n")));
+    }
+}

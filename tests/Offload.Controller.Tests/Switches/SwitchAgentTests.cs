@@ -36,7 +36,7 @@ public sealed class SwitchAgentTests : IAsyncLifetime
         var classifier = new Classifier(config, Policies);
         var agent = new SwitchAgent(config, config.Switches[0], _sim.P4Info, null, classifier, new SwitchAgentOptions(), NullLoggerFactory.Instance);
         var run = agent.RunAsync(stop ?? _stop.Token);
-        await Eventually.WaitUntil(() => agent.LastReconcile is not null);
+        await Eventually.WaitUntil(() => agent.IsReady);
         return (agent, classifier, run);
     }
 
