@@ -91,9 +91,9 @@ public sealed class StreamTests : IAsyncLifetime
         await _session.IdleTimeouts.ReadAsync().AsTask().WaitAsync(Wait);
 
         (await _client.WriteAsync([P4RuntimeClient.Delete(conn)])).ThrowIfFailed();
-        await Task.Delay(400);
+        await Task.Delay(1000); // notifications sent before the delete may still be on their way
         while (_session.IdleTimeouts.TryRead(out _)) { }
-        await Task.Delay(700);
+        await Task.Delay(800);
         Assert.False(_session.IdleTimeouts.TryRead(out _), "notifications continued after the delete");
     }
 
