@@ -21,11 +21,42 @@ internal static class ControllerCommands
         Command("status", "the controller's switches and totals", "/api/status", Status),
         Command("vips", "the configured VIPs", "/api/vips", Vips),
         Command("backends", "backends with their weight and active connections", "/api/backends", Backends),
+        Connections(),
         Apply(),
         Change("drain", "no new connections to a backend; its connections stay until they end", n => $"/api/backends/{n}/drain"),
         Change("undrain", "back to the backend's configured weight", n => $"/api/backends/{n}/undrain"),
         SetWeight(),
     ];
+
+    private static Command Connections()
+    {
+        var vip = new Option<string?>("--vip") { Description = "only this VIP's connections" };
+        var backend = new Option<string?>("--backend") { Description = "only connections pinned to this backend" };
+        var page = new Option<int>("--page") { Description = "which page (from 1)", DefaultValueFactory = _ => 1 };
+        var perPage = new Option<int>("--per-page") { Description = "rows per page (1-10000)", DefaultValueFactory = _ => 50 };
+        var command = new Command("connections", "pinned connections, by VIP or backend, a page at a time") { vip, backend, page, perPage, Controller, Json };
+        command.SetAction((parse, ct) => CliErrors.Guard(async () =>
+        {
+            var (pageNumber, size) = (parse.GetValue(page), parse.GetValue(perPage));
+            if (pageNumber < 1 || size is < 1 or > 10_000)
+                throw new ArgumentException("--page must be at least 1 and --per-page 1 to 10000");
+            var query = $"/api/connections?offset={(pageNumber - 1) * size}&limit={size}"
+                + (parse.GetValue(vip) is { } v ? $"&vip={Uri.EscapeDataString(v)}" : "")
+                + (parse.GetValue(backend) is { } b ? $"&backend={Uri.EscapeDataString(b)}" : "");
+            return await GetAsync(parse.GetValue(Controller)!, query, parse.GetValue(Json), body =>
+            {
+                var table = Table("switch", "client", "vip", "protocol", "backend");
+                foreach (var c in body.GetProperty("connections").EnumerateArray())
+                    table.AddRow(Text(c, "switch"), Text(c, "client"), Text(c, "vip"), Text(c, "protocol"), Text(c, "backend"));
+                AnsiConsole.Write(table);
+                var total = body.GetProperty("total").GetInt32();
+                var first = body.GetProperty("offset").GetInt32();
+                var shown = body.GetProperty("connections").GetArrayLength();
+                AnsiConsole.WriteLine(shown == 0 ? $"no connections on this page ({total} in all)" : $"{first + 1}-{first + shown} of {total}");
+            }, ct);
+        }));
+        return command;
+    }
 
     private static readonly Argument<string> BackendName = new("backend") { Description = "the backend's name" };
 
@@ -82,25 +113,35 @@ internal static class ControllerCommands
     private static Command Command(string name, string description, string path, Action<JsonElement> table)
     {
         var command = new Command(name, description) { Controller, Json };
-        command.SetAction((parse, cancellationToken) => CliErrors.Guard(async () =>
-        {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            JsonElement body;
-            try
-            {
-                body = await http.GetFromJsonAsync<JsonElement>($"http://{parse.GetValue(Controller)}{path}", cancellationToken);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new IOException($"cannot reach offload-controller at {parse.GetValue(Controller)}: {ex.Message}");
-            }
-            if (parse.GetValue(Json))
-                Console.WriteLine(JsonSerializer.Serialize(body, new JsonSerializerOptions { WriteIndented = true }));
-            else
-                table(body);
-            return 0;
-        }));
+        command.SetAction((parse, cancellationToken) => CliErrors.Guard(() =>
+            GetAsync(parse.GetValue(Controller)!, path, parse.GetValue(Json), table, cancellationToken)));
         return command;
+    }
+
+    private static async Task<int> GetAsync(string controller, string path, bool json, Action<JsonElement> table, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.GetAsync($"http://{controller}{path}", cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new IOException($"cannot reach offload-controller at {controller}: {ex.Message}");
+        }
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            foreach (var error in body.GetProperty("errors").EnumerateArray())
+                Console.Error.WriteLine($"offloadctl: {error.GetString()}");
+            return 1;
+        }
+        if (json)
+            Console.WriteLine(JsonSerializer.Serialize(body, new JsonSerializerOptions { WriteIndented = true }));
+        else
+            table(body);
+        return 0;
     }
 
     private static void Status(JsonElement status)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Offload.Controller.Configuration;
 using Offload.Controller.Hosting;
+using Offload.Controller.Plumbing;
 
 namespace Offload.Controller.Management;
 
@@ -30,6 +31,7 @@ public static class AdminApi
             Snake(v.Mode.ToString()), v.Algorithm, v.Pool.ToArray())).ToArray());
         app.MapGet("/api/backends", () => host.Config.Backends.Select(b => new BackendView(b.Id, b.Name, b.Address.ToString(), b.Port,
             host.Classifier.Backends[b.Id].Weight, host.Classifier.Backends[b.Id].ActiveConnections)).ToArray());
+        app.MapGet("/api/connections", (string? vip, string? backend, int? offset, int? limit) => Connections(host, vip, backend, offset ?? 0, Math.Clamp(limit ?? 100, 1, 10_000)));
         app.MapGet("/metrics", () => Results.Text(Metrics(host), "text/plain; version=0.0.4", Encoding.UTF8));
         app.MapPost("/api/apply", async (HttpRequest request, CancellationToken ct) =>
         {
@@ -63,6 +65,30 @@ public static class AdminApi
             return Results.Json(new ApplyView([], [$"a switch refused the change: {ex.Message}"]), AdminJson.Default.ApplyView, statusCode: 502);
         }
     }
+
+    /// <summary>Pinned connections, optionally for one VIP or backend (by name), a page at a time in a stable order.</summary>
+    private static IResult Connections(ControllerHost host, string? vipName, string? backendName, int offset, int limit)
+    {
+        var config = host.Config;
+        var vips = config.Vips.ToDictionary(v => (Addresses.ToNumber(v.Address), v.Port, v.Protocol), v => v.Name);
+        var backends = config.Backends.ToDictionary(b => b.Id, b => b.Name);
+        if (vipName is not null && config.Vips.All(v => v.Name != vipName))
+            return Results.Json(new ApplyView([], [$"no VIP named '{vipName}'"]), AdminJson.Default.ApplyView, statusCode: 404);
+        if (backendName is not null && config.Backends.All(b => b.Name != backendName))
+            return Results.Json(new ApplyView([], [$"no backend named '{backendName}'"]), AdminJson.Default.ApplyView, statusCode: 404);
+        var rows = host.Agents.SelectMany(a => a.ConnectionSnapshot().Select(c => (Switch: a.Name, c.Key, Vip: vips.GetValueOrDefault((c.Key.Vip, c.Key.VipPort, c.Key.Protocol)) ?? "?",
+                Backend: backends.GetValueOrDefault(c.BackendId) ?? $"#{c.BackendId} (removed)")))
+            .Where(r => (vipName is null || r.Vip == vipName) && (backendName is null || r.Backend == backendName))
+            .OrderBy(r => r.Switch, StringComparer.Ordinal).ThenBy(r => r.Key.Client).ThenBy(r => r.Key.ClientPort).ThenBy(r => r.Key.Vip).ThenBy(r => r.Key.VipPort)
+            .ToList();
+        var page = rows.Skip(offset).Take(limit).Select(r => new ConnectionView(r.Switch,
+            Endpoint(r.Key.IpVersion, r.Key.Client, r.Key.ClientPort), Endpoint(r.Key.IpVersion, r.Key.Vip, r.Key.VipPort), Protocol(r.Key.Protocol), r.Backend)).ToArray();
+        return Results.Json(new ConnectionsView(rows.Count, offset, page), AdminJson.Default.ConnectionsView);
+    }
+
+    private static string Endpoint(byte version, UInt128 address, ushort port) =>
+        version == 4 ? $"{Addresses.ToAddress(version, address)}:{port}" : $"[{Addresses.ToAddress(version, address)}]:{port}";
+
 
     public static StatusView Status(ControllerHost host) => new(
         host.Agents.Select(a => new SwitchView(a.Name, a.IsReady ? "primary" : a.IsPrimary ? "primary, preparing" : "not primary", a.Connections, a.LastReconcile?.ToString() ?? "not yet")).ToArray(),

@@ -12,10 +12,15 @@ public sealed record BackendView(int Id, string Name, string Address, ushort Por
 
 public sealed record ApplyView(string[] Results, string[] Errors);
 
+public sealed record ConnectionView(string Switch, string Client, string Vip, string Protocol, string Backend);
+
+public sealed record ConnectionsView(int Total, int Offset, ConnectionView[] Connections);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(StatusView))]
 [JsonSerializable(typeof(SwitchView[]))]
 [JsonSerializable(typeof(VipView[]))]
 [JsonSerializable(typeof(BackendView[]))]
 [JsonSerializable(typeof(ApplyView))]
+[JsonSerializable(typeof(ConnectionsView))]
 public sealed partial class AdminJson : JsonSerializerContext;

@@ -40,6 +40,9 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info
     public Action<int>? Opened { get; init; }
     public Action<int>? Closed { get; init; }
 
+    /// <summary>A snapshot of the pinned connections and their backends.</summary>
+    public IReadOnlyList<(ConnectionKey Key, int BackendId)> Snapshot() => _pinned.Select(p => (p.Key, p.Value)).ToList();
+
     /// <summary>Backends that still carry pinned connections: their entries must outlive their removal from the configuration.</summary>
     public IReadOnlySet<int> LiveBackends => _pinned.Values.ToHashSet();
 
@@ -140,18 +143,11 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info
         : _switchEndpoints.TryGetValue(backendId, out var endpoint) ? endpoint : null;
 
     private static Dictionary<int, BackendEndpoint> Endpoints(OffloadConfig config) =>
-        config.Backends.ToDictionary(b => b.Id, b => new BackendEndpoint(Number(b.Address), b.Port));
+        config.Backends.ToDictionary(b => b.Id, b => new BackendEndpoint(Addresses.ToNumber(b.Address), b.Port));
 
     private static Dictionary<int, (UInt128, ushort)> Vips(OffloadConfig config) =>
-        config.Vips.ToDictionary(v => v.Id, v => (Number(v.Address), v.Port));
+        config.Vips.ToDictionary(v => v.Id, v => (Addresses.ToNumber(v.Address), v.Port));
 
-    private static UInt128 Number(IPAddress address)
-    {
-        Span<byte> buffer = stackalloc byte[16];
-        var bytes = address.GetAddressBytes();
-        bytes.CopyTo(buffer[(16 - bytes.Length)..]);
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(buffer);
-    }
 
     private static void ThrowUnless(WriteResult result, StatusCode tolerated)
     {

@@ -72,6 +72,8 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     private volatile bool _ready;
     public int Connections => _plumber.Count;
 
+    public IReadOnlyList<(ConnectionKey Key, int BackendId)> ConnectionSnapshot() => _plumber.Snapshot();
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         _session.Start();

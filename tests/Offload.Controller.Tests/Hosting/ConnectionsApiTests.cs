@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Offload.Controller.Configuration;
+using Offload.Controller.Hosting;
+using Offload.Controller.LoadBalancing;
+using Offload.Controller.Management;
+using Offload.Controller.Switches;
+using Offload.Tests.Common;
+using Offload.Tests.Common.Live;
+using Offload.Tests.Common.Packets;
+using Offload.Tests.Common.Simulator;
+using Xunit;
+
+namespace Offload.Controller.Tests.Hosting;
+
+/// <summary>offloadctl connections: pinned connections through the admin API, filtered and paged.</summary>
+public sealed class ConnectionsApiTests
+{
+    [Fact]
+    public async Task Connections_ListedByVipAndBackend_Paged()
+    {
+        await using var sim = await SimulatorHarness.StartAsync();
+        var policies = new LoadBalancingPolicyRegistry();
+        var yaml = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
+            .Replace("address: 127.0.0.1:9559", $"address: {sim.Address}").Replace("device_id: 0", $"device_id: {SimulatorHarness.DeviceId}")
+            .Replace("pool: [web1, web2, web3]", "pool: [web1]");
+        var config = ConfigLoader.Load(yaml, "connections.yaml", n => policies.TryGet(n, out _));
+        await using var host = ControllerHost.Start(config, RepoPaths.Root, policies, new SwitchAgentOptions(), NullLoggerFactory.Instance);
+        await Eventually.WaitUntil(() => host.Agents[0].IsReady);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var admin = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        listener.Stop();
+        await using var app = await AdminApi.StartAsync(host, admin, CancellationToken.None);
+
+        foreach (var port in new[] { 46000, 46001, 46002 })
+            sim.Inject(1, ScapyPacket.Build($"Ether(dst=\"02:00:00:00:00:01\", src=\"00:00:00:00:00:02\")/IP(src=\"10.0.0.2\", dst=\"10.0.100.1\")/TCP(sport={port}, dport=80, flags=\"S\")"));
+        await Eventually.WaitUntil(() => host.Agents[0].Connections == 3);
+
+        var all = ProgramProcess.Run("offloadctl.dll", "connections", "--vip", "web", "--controller", admin);
+        Assert.True(all.ExitCode == 0, all.Output);
+        Assert.Contains("10.0.0.2:46000", all.Output);
+        Assert.Contains("10.0.100.1:80", all.Output);
+        Assert.Contains("1-3 of 3", all.Output);
+        Assert.Contains("2-2 of 3", ProgramProcess.Run("offloadctl.dll", "connections", "--per-page", "1", "--page", "2", "--controller", admin).Output);
+        Assert.Contains("no connections on this page (0 in all)", ProgramProcess.Run("offloadctl.dll", "connections", "--backend", "web2", "--controller", admin).Output);
+        var unknown = ProgramProcess.Run("offloadctl.dll", "connections", "--vip", "nope", "--controller", admin);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("no VIP named 'nope'", unknown.Output);
+    }
+}
