@@ -105,7 +105,27 @@ public static class AdminApi
         text.AppendLine("# TYPE offload_switch_primary gauge");
         foreach (var agent in host.Agents)
             text.AppendLine(CultureInfo.InvariantCulture, $"offload_switch_primary{{switch=\"{agent.Name}\"}} {(agent.IsPrimary ? 1 : 0)}");
+        Counter(text, host, "offload_connections_pinned_total", "Connections pinned (forward and reverse entries written).", s => s.ConnectionsPinned);
+        Counter(text, host, "offload_connections_removed_total", "Idle connections removed.", s => s.ConnectionsForgotten);
+        Counter(text, host, "offload_digest_lists_total", "Digest lists received.", s => s.DigestLists);
+        Counter(text, host, "offload_packet_ins_total", "Packet-ins received.", s => s.PacketIns);
+        Counter(text, host, "offload_write_errors_total", "Writes or reads a switch refused.", s => s.WriteErrors);
+        text.AppendLine("# HELP offload_write_seconds Time spent writing connection entries.");
+        text.AppendLine("# TYPE offload_write_seconds summary");
+        foreach (var agent in host.Agents)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"offload_write_seconds_sum{{switch=\"{agent.Name}\"}} {agent.Stats.WriteSeconds}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"offload_write_seconds_count{{switch=\"{agent.Name}\"}} {agent.Stats.Writes}");
+        }
         return text.ToString();
+    }
+
+    private static void Counter(StringBuilder text, ControllerHost host, string name, string help, Func<Offload.Controller.Switches.AgentStats, long> value)
+    {
+        text.AppendLine($"# HELP {name} {help}");
+        text.AppendLine($"# TYPE {name} counter");
+        foreach (var agent in host.Agents)
+            text.AppendLine(CultureInfo.InvariantCulture, $"{name}{{switch=\"{agent.Name}\"}} {value(agent.Stats)}");
     }
 
     private static string Protocol(byte protocol) => protocol switch { 6 => "tcp", 17 => "udp", _ => protocol.ToString(CultureInfo.InvariantCulture) };

@@ -74,6 +74,8 @@ public sealed partial class SwitchAgent : IAsyncDisposable
 
     public IReadOnlyList<(ConnectionKey Key, int BackendId)> ConnectionSnapshot() => _plumber.Snapshot();
 
+    public AgentStats Stats { get; } = new();
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         _session.Start();
@@ -111,6 +113,8 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
+                if (ex is P4RuntimeWriteException or RpcException)
+                    Stats.WriteError();
                 LogFailed(_logger, _switch.Name, ex.Message, ex is RpcException or P4RuntimeWriteException or IOException ? null : ex);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             }
@@ -183,7 +187,8 @@ public sealed partial class SwitchAgent : IAsyncDisposable
                     LogBadDigest(_logger, _switch.Name, ex.Message);
                 }
             }
-            await _plumber.PinAsync(connections, cancellationToken);
+            Stats.DigestList();
+            Stats.Pinned(await Stats.TimeAsync(() => _plumber.PinAsync(connections, cancellationToken)));
             await _session.AckDigestAsync(list.DigestId, list.ListId, cancellationToken);
         }
     }
@@ -193,7 +198,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         var forward = new[] { OffloadP4.ConnV4, OffloadP4.ConnV6 }.Select(t => _p4Info.Tables[t].Preamble.Id).ToHashSet();
         await foreach (var notification in _session.IdleTimeouts.ReadAllAsync(cancellationToken))
         {
-            await _plumber.ForgetAsync(notification.TableEntry.Where(e => forward.Contains(e.TableId)), cancellationToken);
+            Stats.Forgotten(await Stats.TimeAsync(() => _plumber.ForgetAsync(notification.TableEntry.Where(e => forward.Contains(e.TableId)), cancellationToken)));
             if (_retained.Count > 0 && !_retained.IsSubsetOf(_plumber.LiveBackends))
             {
                 await ReconcileAsync(cancellationToken);
@@ -206,6 +211,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     {
         await foreach (var packetIn in _session.PacketIns.ReadAllAsync(cancellationToken))
         {
+            Stats.PacketIn();
             var metadata = PacketIo.Metadata(_p4Info, packetIn);
             var reason = (int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(metadata["reason"]);
             var vipId = (int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(metadata["vip_id"]);
@@ -216,7 +222,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
                 LogUnclassified(_logger, _switch.Name, vipId, reason);
                 continue;
             }
-            await _plumber.PinAsync([connection], cancellationToken);
+            Stats.Pinned(await Stats.TimeAsync(() => _plumber.PinAsync([connection], cancellationToken)));
             await _session.SendPacketOutAsync(PacketIo.PacketOut(_p4Info, packetIn.Payload.Span,
                 new Dictionary<string, P4Value> { ["egress_port"] = 0, ["mode"] = PacketOutPipeline }), cancellationToken);
         }

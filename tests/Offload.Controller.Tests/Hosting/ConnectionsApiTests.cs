@@ -45,6 +45,12 @@ public sealed class ConnectionsApiTests
         Assert.Contains("1-3 of 3", all.Output);
         Assert.Contains("2-2 of 3", ProgramProcess.Run("offloadctl.dll", "connections", "--per-page", "1", "--page", "2", "--controller", admin).Output);
         Assert.Contains("no connections on this page (0 in all)", ProgramProcess.Run("offloadctl.dll", "connections", "--backend", "web2", "--controller", admin).Output);
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync($"http://{admin}/metrics");
+        Assert.Contains("offload_connections_pinned_total{switch=\"s1\"} 3", metrics);
+        Assert.Contains("offload_active_connections{backend=\"web1\"} 3", metrics);
+        Assert.Matches("offload_write_seconds_count\\{switch=\"s1\"\\} [1-9]", metrics);
+
         var unknown = ProgramProcess.Run("offloadctl.dll", "connections", "--vip", "nope", "--controller", admin);
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("no VIP named 'nope'", unknown.Output);
