@@ -43,6 +43,10 @@ public sealed class Classifier
         _backends = backends;
     }
 
+    /// <summary>True when the VIP's policy denies this client: the connection gets a drop route instead of a backend.</summary>
+    public bool Denies(Connection flow) =>
+        _vips.TryGetValue(flow.VipId, out var vip) && vip.Vip.DenySources.Any(p => p.Contains(Addresses.ToAddress(flow.IpVersion, flow.Client)));
+
     public Connection? Classify(Connection flow)
     {
         if (!_vips.TryGetValue(flow.VipId, out var vip))

@@ -145,6 +145,7 @@ public static partial class ConfigLoader
             s.Value("punt_non_syn", t => bool.TryParse(t, out var b) ? b : (bool?)null, "true or false") ?? false,
             s.Strings("pool"),
             s.Strings("deliver_to"),
+            DenySources(s),
             s.Location);
         if (!isKnownAlgorithm(config.Algorithm))
             s.Error("algorithm", $"unknown algorithm '{config.Algorithm}'");
@@ -154,6 +155,19 @@ public static partial class ConfigLoader
             s.Error("deliver_to", "a deliver_only VIP needs at least one application");
         s.RejectUnknownKeys();
         return config;
+    }
+
+    private static IReadOnlyList<IPNetwork> DenySources(YamlSection s)
+    {
+        var prefixes = new List<IPNetwork>();
+        foreach (var text in s.Strings("deny_sources"))
+        {
+            if (IPNetwork.TryParse(text, out var prefix))
+                prefixes.Add(prefix);
+            else
+                s.Error("deny_sources", $"'{text}' is not an address prefix like 10.0.0.0/24");
+        }
+        return prefixes;
     }
 
     private static ApplicationConfig ReadApplication(YamlSection s)

@@ -34,7 +34,8 @@ public enum Affinity { None, SourceIp, TlsSession }
 
 /// <summary>A service address and the pool behind it.</summary>
 public sealed record VipConfig(string Name, int Id, IPAddress Address, byte Protocol, ushort Port, string Vmac, VipMode Mode,
-    string Algorithm, Affinity Affinity, bool PuntNonSyn, IReadOnlyList<string> Pool, IReadOnlyList<string> DeliverTo, ConfigLocation Location);
+    string Algorithm, Affinity Affinity, bool PuntNonSyn, IReadOnlyList<string> Pool, IReadOnlyList<string> DeliverTo,
+    IReadOnlyList<IPNetwork> DenySources, ConfigLocation Location);
 
 public enum AclAction { Permit, Drop, Punt }
 

@@ -28,6 +28,8 @@ internal static class ConfigValidator
             }
             if (vip.Affinity != Affinity.None && vip.Mode != VipMode.ControllerClassify)
                 errors.Add($"{vip.Location}: VIP {vip.Name}: affinity needs mode controller_classify (the switch's selector hashes the whole 5-tuple)");
+            if (vip.DenySources.Count > 0 && vip.Mode != VipMode.ControllerClassify)
+                errors.Add($"{vip.Location}: VIP {vip.Name}: deny_sources is checked by the controller and needs mode controller_classify (or use an acl rule)");
             if (vip.Affinity == Affinity.TlsSession)
                 errors.Add($"{vip.Location}: VIP {vip.Name}: affinity tls_session is not supported yet; use source_ip");
             foreach (var name in vip.DeliverTo.Where(n => !applications.Contains(n)))

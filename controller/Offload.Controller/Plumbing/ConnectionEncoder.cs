@@ -23,7 +23,7 @@ public readonly record struct BackendEndpoint(UInt128 Address, ushort Port);
 public sealed class ConnectionEncoder
 {
     private readonly Family _v4, _v6;
-    private readonly uint _forward, _backendParam;
+    private readonly uint _forward, _backendParam, _drop;
 
     public ConnectionEncoder(P4InfoIndex p4Info)
     {
@@ -32,6 +32,7 @@ public sealed class ConnectionEncoder
         var forward = p4Info.Actions[OffloadP4.Forward];
         _forward = forward.Preamble.Id;
         _backendParam = forward.Params.Single(p => p.Name == "backend_id").Id;
+        _drop = p4Info.Actions[OffloadP4.DropConnection].Preamble.Id;
         ForwardTables = new HashSet<uint> { _v4.Forward, _v6.Forward };
     }
 
@@ -43,6 +44,16 @@ public sealed class ConnectionEncoder
         var entry = Key(f.Forward, f.ForwardFields, c.Client, c.Vip, c.Protocol, c.ClientPort, c.VipPort);
         entry.IdleTimeoutNs = idleTimeoutNs;
         entry.Action = new TableAction { Action = Action(_forward, (uint)backendId, 0u, 0u) };
+        return entry;
+    }
+
+    /// <summary>The firewall drop route of a denied connection (seed 003 c33): its packets die in the switch.</summary>
+    public TableEntry Drop(ConnectionKey c, long idleTimeoutNs)
+    {
+        var f = FamilyOf(c.IpVersion);
+        var entry = Key(f.Forward, f.ForwardFields, c.Client, c.Vip, c.Protocol, c.ClientPort, c.VipPort);
+        entry.IdleTimeoutNs = idleTimeoutNs;
+        entry.Action = new TableAction { Action = new Action { ActionId = _drop } };
         return entry;
     }
 

@@ -72,6 +72,15 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info
         return pinned.Count;
     }
 
+    /// <summary>Writes drop routes for denied connections; they age out like any connection.</summary>
+    public async Task<int> DenyAsync(IReadOnlyList<Connection> connections, CancellationToken cancellationToken = default)
+    {
+        var updates = connections.Distinct().Select(c => P4RuntimeClient.Insert(new Entity { TableEntry = _encoder.Drop(ConnectionKey.Of(c), _idleTimeoutNs) })).ToList();
+        if (updates.Count > 0)
+            ThrowUnless(await client.WriteAsync(updates, cancellationToken: cancellationToken), StatusCode.AlreadyExists);
+        return updates.Count;
+    }
+
     /// <summary>Deletes idle connections: the reported forward entries and their reverse entries.</summary>
     public async Task<int> ForgetAsync(IEnumerable<TableEntry> idleForwardEntries, CancellationToken cancellationToken = default)
     {

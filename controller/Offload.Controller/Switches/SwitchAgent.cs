@@ -217,7 +217,14 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             var vipId = (int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(metadata["vip_id"]);
             if (reason is not (PuntNewFlow or PuntNonSynMiss))
                 continue;
-            if (FlowParser.Parse(packetIn.Payload.Span, vipId) is not { } flow || _classifier.Classify(flow) is not { } connection)
+            var flow = FlowParser.Parse(packetIn.Payload.Span, vipId);
+            if (flow is not null && _classifier.Denies(flow))
+            {
+                await Stats.TimeAsync(() => _plumber.DenyAsync([flow], cancellationToken));
+                LogDenied(_logger, _switch.Name, vipId);
+                continue;
+            }
+            if (flow is null || _classifier.Classify(flow) is not { } connection)
             {
                 LogUnclassified(_logger, _switch.Name, vipId, reason);
                 continue;
@@ -256,6 +263,9 @@ public sealed partial class SwitchAgent : IAsyncDisposable
 
     [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "{Switch}: a removed backend drained; reconciled: {Result}")]
     private static partial void LogDrained(ILogger logger, string @switch, string result);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "{Switch}: a connection to VIP {VipId} denied by policy; drop route written")]
+    private static partial void LogDenied(ILogger logger, string @switch, int vipId);
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Debug, Message = "{Switch}: packet-in for VIP {VipId} (reason {Reason}) not classified")]
     private static partial void LogUnclassified(ILogger logger, string @switch, int vipId, int reason);
