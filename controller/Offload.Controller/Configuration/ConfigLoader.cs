@@ -64,7 +64,7 @@ public static partial class ConfigLoader
             s.Unsigned("device_id", ulong.MaxValue) ?? 0,
             s.Text("role") ?? "",
             s.Unsigned("election_id", ulong.MaxValue, required: true) ?? 0,
-            s.Text("p4info") ?? "p4/offload.p4info.txtpb",
+            s.Text("p4info"),
             s.Text("device_config"),
             MacField(s, "router_mac") ?? DefaultRouterMac,
             s.Children("interfaces").Select(ReadInterface).ToList(),

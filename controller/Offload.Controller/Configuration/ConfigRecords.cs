@@ -15,7 +15,7 @@ public sealed record ApplicationConfig(string Name, int Id, uint SwitchPort, str
 
 /// <summary>A P4Runtime switch running offload.p4, with the L3 interfaces and routes it forwards by.</summary>
 public sealed record SwitchConfig(string Name, string Address, ulong DeviceId, string Role, ulong ElectionId,
-    string P4InfoPath, string? DeviceConfigPath, string RouterMac, IReadOnlyList<InterfaceConfig> Interfaces,
+    string? P4InfoPath, string? DeviceConfigPath, string RouterMac, IReadOnlyList<InterfaceConfig> Interfaces,
     IReadOnlyList<RouteConfig> Routes, ConfigLocation Location);
 
 /// <summary>A routed switch port and its address (answered by ARP with the router MAC).</summary>

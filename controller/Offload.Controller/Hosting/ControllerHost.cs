@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Offload.Controller.Classification;
 using Offload.Controller.Configuration;
 using Offload.Controller.LoadBalancing;
+using Offload.Controller.Pipeline;
 using Offload.Controller.Switches;
 using Offload.P4Runtime.Schema;
 
@@ -41,7 +42,8 @@ public sealed class ControllerHost : IAsyncDisposable
         var agents = new List<SwitchAgent>();
         foreach (var sw in config.Switches)
         {
-            var p4Info = P4InfoIndex.Load(Path.Combine(baseDirectory, sw.P4InfoPath));
+            // Paths in the configuration are relative to its own directory.
+            var p4Info = sw.P4InfoPath is { } p4InfoPath ? P4InfoIndex.Load(Path.Combine(baseDirectory, p4InfoPath)) : OffloadP4.BuiltInP4Info;
             var deviceConfig = sw.DeviceConfigPath is { } path ? ByteString.CopyFrom(File.ReadAllBytes(Path.Combine(baseDirectory, path))) : null;
             agents.Add(new SwitchAgent(config, sw, p4Info, deviceConfig, classifier, options, loggers));
         }

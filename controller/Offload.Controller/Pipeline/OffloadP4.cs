@@ -1,3 +1,5 @@
+using Offload.P4Runtime.Schema;
+
 namespace Offload.Controller.Pipeline;
 
 /// <summary>The offload.p4 names the controller writes (aliases; a test checks them against p4/offload.p4info.txtpb).</summary>
@@ -22,6 +24,16 @@ public static class OffloadP4
     public static readonly IReadOnlyList<string> ConfiguredTables =
         [Acl, ArpTargets, RouterMacs, VipV4, VipV6, BackendSelect, Backends, ReverseEndpointV4, ReverseEndpointV6, RoutingV4, RoutingV6,
          Distribution, Replicas];
+
+    /// <summary>The P4Info of the offload.p4 this controller was built with (p4/offload.p4info.txtpb).</summary>
+    public static P4InfoIndex BuiltInP4Info => BuiltIn.Value;
+
+    private static readonly Lazy<P4InfoIndex> BuiltIn = new(() =>
+    {
+        using var stream = typeof(OffloadP4).Assembly.GetManifestResourceStream("offload.p4info.txtpb")!;
+        using var reader = new StreamReader(stream);
+        return P4InfoIndex.FromText(reader.ReadToEnd(), "offload.p4info.txtpb");
+    });
 
     /// <summary>set_vip's mode parameter.</summary>
     public const int ModeDataplaneSelect = 0, ModeControllerClassify = 1, ModeDeliverOnly = 2;

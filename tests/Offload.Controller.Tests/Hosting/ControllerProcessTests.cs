@@ -26,8 +26,7 @@ public sealed class ControllerProcessTests
         {
             var config = Path.Combine(directory.FullName, "offload.yaml");
             await File.WriteAllTextAsync(config, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
-                .Replace("address: 127.0.0.1:9559", $"address: 127.0.0.1:{sim.GrpcPort}")
-                .Replace("p4info: p4/offload.p4info.txtpb", $"p4info: {RepoPaths.Get("p4", "offload.p4info.txtpb")}"));
+                .Replace("address: 127.0.0.1:9559", $"address: 127.0.0.1:{sim.GrpcPort}"));
             var admin = $"127.0.0.1:{FreePort()}";
             var (controller, _) = await ProgramProcess.StartAsync("offload-controller.dll", new Regex("admin API on"), "--config", config, "--admin-addr", admin);
             using (controller)
@@ -68,8 +67,7 @@ public sealed class ControllerProcessTests
         {
             var config = Path.Combine(directory.FullName, "offload.yaml");
             var yaml = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
-                .Replace("address: 127.0.0.1:9559", $"address: 127.0.0.1:{sim.GrpcPort}")
-                .Replace("p4info: p4/offload.p4info.txtpb", $"p4info: {RepoPaths.Get("p4", "offload.p4info.txtpb")}");
+                .Replace("address: 127.0.0.1:9559", $"address: 127.0.0.1:{sim.GrpcPort}");
             await File.WriteAllTextAsync(config, yaml);
             var admin = $"127.0.0.1:{FreePort()}";
             var (controller, _) = await ProgramProcess.StartAsync("offload-controller.dll", new Regex("admin API on"), "--config", config, "--admin-addr", admin);

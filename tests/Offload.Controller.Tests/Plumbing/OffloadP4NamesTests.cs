@@ -19,4 +19,8 @@ public sealed class OffloadP4NamesTests
                 $"OffloadP4.{field.Name} = '{name}' is not in p4/offload.p4info.txtpb");
         }
     }
+
+    [Fact]
+    public void BuiltInP4Info_IsTheRepositoryFile() =>
+        Assert.Equal(P4InfoIndex.Load(RepoPaths.Get("p4", "offload.p4info.txtpb")).P4Info, OffloadP4.BuiltInP4Info.P4Info);
 }
