@@ -27,12 +27,14 @@ cat <<MSG
 offload-sim is running on $addr with offload.p4 loaded and serves the P4Runtime API of BMv2's
 simple_switch_grpc: arbitration, pipeline config, table writes and reads, digests, idle timeouts,
 packet-in/out. Try, in another terminal:
-  bin/offloadctl switch status --switch $addr --election-id 2      # a higher election id takes over as primary
+  bin/offloadctl switch status --switch $addr --election-id 20     # a higher election id takes over as primary
   bin/offloadctl p4info check p4/offload.p4info.txtpb              # ids as p4c assigns them
   bin/offload-sim --help                                           # live ports (-i PORT@IFACE), pcaps, replay
+  bin/offload-controller --config controller/offload.example.yaml  # the controller takes charge of this switch
+  bin/offloadctl status; bin/offloadctl backends                   # ... and tells you what it did
   make test                                                        # includes the packet vectors on live veth ports
-What comes next: the controller and the topology demo (see the issues); make run grows into the
-full demo with them.
+What comes next: health monitoring and the topology demo (see the issues); make run grows into
+the full demo with them.
 Press Ctrl-C to stop.
 MSG
 wait "$sim"
