@@ -16,7 +16,8 @@ namespace Offload.Simulator.Device;
 internal sealed partial class SwitchDevice : IDisposable
 {
     private const int IdleNotificationBatch = 512;
-    private const int IdleScanTicks = 25; // every 250 ms: a scan of a million entries holds the pipeline for a few ms
+    private const int TickMilliseconds = 1;    // digest lists leave within about max_timeout_ns + 1 ms
+    private const int IdleScanTicks = 250;     // every 250 ms: a scan of a million entries holds the pipeline for a few ms
     private readonly ILogger _logger;
     private volatile Dictionary<uint, IPortDriver> _ports = new(); // copied on attach: the packet path reads it without a lock
     private readonly Dictionary<uint, bool> _portUp = new();
@@ -29,7 +30,7 @@ internal sealed partial class SwitchDevice : IDisposable
     {
         CpuPort = cpuPort;
         _logger = logger;
-        _timer = new Timer(_ => Tick(), null, 10, 10);
+        _timer = new Timer(_ => Tick(), null, TickMilliseconds, TickMilliseconds);
     }
 
     public uint CpuPort { get; }
