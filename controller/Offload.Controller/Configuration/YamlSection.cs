@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using YamlDotNet.RepresentationModel;
 
 namespace Offload.Controller.Configuration;
@@ -43,16 +44,8 @@ internal sealed class YamlSection
         return null;
     }
 
-    public T? Value<T>(string key, Func<string, T?> parse, string expected, bool required = false) where T : struct
-    {
-        var text = Text(key, required);
-        if (text is null)
-            return null;
-        var value = parse(text.Trim());
-        if (value is null)
-            Error(key, $"'{text}' is not {expected}");
-        return value;
-    }
+    public T? Value<T>(string key, Func<string, T?> parse, string expected, bool required = false) where T : struct =>
+        Object(key, t => parse(t) is { } v ? new StrongBox<T>(v) : null, expected, required)?.Value;
 
     public T? Object<T>(string key, Func<string, T?> parse, string expected, bool required = false) where T : class
     {

@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using Google.Protobuf;
+using Offload.P4Runtime.Bytestrings;
 using Offload.Controller.Pipeline;
 using Offload.P4Runtime.Schema;
 using P4.V1;
@@ -128,25 +128,9 @@ public sealed class ConnectionEncoder
 
     private static Action.Types.Param Param(uint id, UInt128 value) => new() { ParamId = id, Value = Canonical(value) };
 
-    public static ByteString Canonical(UInt128 value)
-    {
-        Span<byte> buffer = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt128BigEndian(buffer, value);
-        var first = 0;
-        while (first < 15 && buffer[first] == 0)
-            first++;
-        return ByteString.CopyFrom(buffer[first..]);
-    }
+    public static ByteString Canonical(UInt128 value) => P4Bytes.Canonical(value);
 
-    public static UInt128 ToUInt128(ByteString bytes)
-    {
-        var span = bytes.Span;
-        while (span.Length > 16 && span[0] == 0)
-            span = span[1..];
-        Span<byte> buffer = stackalloc byte[16];
-        span.CopyTo(buffer[(16 - span.Length)..]);
-        return BinaryPrimitives.ReadUInt128BigEndian(buffer);
-    }
+    public static UInt128 ToUInt128(ByteString bytes) => P4Bytes.ToUInt128(bytes);
 
     private sealed class Family
     {

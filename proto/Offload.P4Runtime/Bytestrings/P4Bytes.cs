@@ -51,6 +51,30 @@ public static class P4Bytes
     public static BigInteger ToBigInteger(ByteString value) =>
         new(value.Span, isUnsigned: true, isBigEndian: true);
 
+    /// <summary>The canonical bytestring of a value of up to 128 bits, without allocating a BigInteger (hot paths).</summary>
+    public static ByteString Canonical(UInt128 value)
+    {
+        Span<byte> buffer = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(buffer, value);
+        var first = 0;
+        while (first < 15 && buffer[first] == 0)
+            first++;
+        return ByteString.CopyFrom(buffer[first..]);
+    }
+
+    /// <summary>A bytestring's value when it fits in 128 bits (leading zero bytes allowed).</summary>
+    public static UInt128 ToUInt128(ByteString value)
+    {
+        var span = value.Span;
+        while (span.Length > 16 && span[0] == 0)
+            span = span[1..];
+        if (span.Length > 16)
+            throw new P4EncodingException(StatusCode.OutOfRange, $"0x{Convert.ToHexString(value.Span)} exceeds 128 bits");
+        Span<byte> buffer = stackalloc byte[16];
+        span.CopyTo(buffer[(16 - span.Length)..]);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(buffer);
+    }
+
     public static ulong ToUInt64(ByteString value)
     {
         var v = ToBigInteger(value);

@@ -74,24 +74,10 @@ internal sealed partial class P4RuntimeService
         var state = RequireState();
         if (request.Atomicity != WriteRequest.Types.Atomicity.ContinueOnError)
             throw new RpcException(StatusCode.Unimplemented, $"Atomicity {request.Atomicity} is not supported; use CONTINUE_ON_ERROR");
-        var errors = new Error[request.Updates.Count];
-        var failed = 0;
+        int failed;
+        Error[] errors;
         lock (state.Gate)
-        {
-            for (var i = 0; i < request.Updates.Count; i++)
-            {
-                errors[i] = new Error();
-                try
-                {
-                    EntityWriter.Apply(state, request.Updates[i]);
-                }
-                catch (P4Error ex)
-                {
-                    errors[i] = new Error { CanonicalCode = (int)ex.Code, Message = ex.Message };
-                    failed++;
-                }
-            }
-        }
+            (errors, failed) = EachOrError(request.Updates.Count, i => EntityWriter.Apply(state, request.Updates[i]));
         if (failed == 0)
             return Task.FromResult(new WriteResponse());
         LogWriteFailed(_logger, failed, request.Updates.Count, context.Peer, errors.First(e => e.CanonicalCode != 0).Message);
@@ -103,24 +89,10 @@ internal sealed partial class P4RuntimeService
         RequireDevice(request.DeviceId);
         var state = RequireState();
         var entities = new List<Entity>();
-        var errors = new Error[request.Entities.Count];
-        var failed = 0;
+        int failed;
+        Error[] errors;
         lock (state.Gate)
-        {
-            for (var i = 0; i < request.Entities.Count; i++)
-            {
-                errors[i] = new Error();
-                try
-                {
-                    entities.AddRange(EntityReader.Read(state, request.Entities[i]));
-                }
-                catch (P4Error ex)
-                {
-                    errors[i] = new Error { CanonicalCode = (int)ex.Code, Message = ex.Message };
-                    failed++;
-                }
-            }
-        }
+            (errors, failed) = EachOrError(request.Entities.Count, i => entities.AddRange(EntityReader.Read(state, request.Entities[i])));
         if (failed == 1 && request.Entities.Count == 1)
             throw new RpcException((StatusCode)errors[0].CanonicalCode, errors[0].Message);
         var response = new ReadResponse();
@@ -201,6 +173,27 @@ internal sealed partial class P4RuntimeService
                 // The client went away; nothing left to deliver.
             }
         }
+    }
+
+    /// <summary>Runs every item of a request; a refused item becomes its p4.v1.Error, in order, and the rest still run.</summary>
+    private static (Error[] Errors, int Failed) EachOrError(int count, Action<int> apply)
+    {
+        var errors = new Error[count];
+        var failed = 0;
+        for (var i = 0; i < count; i++)
+        {
+            errors[i] = new Error();
+            try
+            {
+                apply(i);
+            }
+            catch (P4Error ex)
+            {
+                errors[i] = new Error { CanonicalCode = (int)ex.Code, Message = ex.Message };
+                failed++;
+            }
+        }
+        return (errors, failed);
     }
 
     private void HandlePacketOrAck(ControllerStream stream, StreamMessageRequest message)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
+using Offload.P4Runtime.Bytestrings;
 
 namespace Offload.Simulator.Runtime;
 
@@ -33,15 +34,7 @@ internal static class Values
         return value;
     }
 
-    public static ByteString Canonical(UInt128 value)
-    {
-        Span<byte> buffer = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt128BigEndian(buffer, value);
-        var first = 0;
-        while (first < 15 && buffer[first] == 0)
-            first++;
-        return ByteString.CopyFrom(buffer[first..]);
-    }
+    public static ByteString Canonical(UInt128 value) => P4Bytes.Canonical(value);
 
     private static string Describe(string owner, string? name, string? part) =>
         name is null ? owner : part is null ? $"{owner}.{name}" : $"{owner}.{name} {part}";

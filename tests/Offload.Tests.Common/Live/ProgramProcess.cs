@@ -54,18 +54,8 @@ public sealed class ProgramProcess : IDisposable
     }
 
     /// <summary>Runs a program to completion: exit code and everything it printed.</summary>
-    public static (int ExitCode, string Output) Run(string dll, params string[] args)
-    {
-        using var process = Process.Start(StartInfo(dll, args))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{dll} did not exit: {output.Result}{error.Result}");
-        }
-        return (process.ExitCode, output.Result + error.Result);
-    }
+    public static (int ExitCode, string Output) Run(string dll, params string[] args) =>
+        Shell.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, dll), .. args]);
 
     public void Dispose()
     {

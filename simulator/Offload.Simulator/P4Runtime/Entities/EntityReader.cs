@@ -141,9 +141,7 @@ internal static class EntityReader
             throw P4Error.InvalidArgument($"unknown counter id {filter.CounterId}");
         foreach (var counter in device.Counters.Values.Where(c => filter.CounterId == 0 || c.Id == filter.CounterId))
         {
-            var (from, to) = filter.Index is { } index ? (index.Index_, index.Index_ + 1) : (0, counter.Size);
-            if (from < 0 || from >= counter.Size)
-                throw P4Error.OutOfRange($"{counter.ShortName}: index {from} is outside 0..{counter.Size - 1}");
+            var (from, to) = Cells(filter.Index, counter.Size, counter.ShortName);
             for (var i = from; i < to; i++)
             {
                 var (packets, bytes) = counter.Read(i);
@@ -184,9 +182,7 @@ internal static class EntityReader
             throw P4Error.InvalidArgument($"unknown meter id {filter.MeterId}");
         foreach (var meter in device.Meters.Values.Where(m => filter.MeterId == 0 || m.Id == filter.MeterId))
         {
-            var (from, to) = filter.Index is { } index ? (index.Index_, index.Index_ + 1) : (0, meter.Size);
-            if (from < 0 || from >= meter.Size)
-                throw P4Error.OutOfRange($"{meter.ShortName}: index {from} is outside 0..{meter.Size - 1}");
+            var (from, to) = Cells(filter.Index, meter.Size, meter.ShortName);
             for (var i = from; i < to; i++)
             {
                 var entry = new MeterEntry { MeterId = meter.Id, Index = new Index { Index_ = i } };
@@ -195,6 +191,16 @@ internal static class EntityReader
                 yield return new Entity { MeterEntry = entry };
             }
         }
+    }
+
+    /// <summary>The cells a read names: one index, or every cell when the index is unset.</summary>
+    private static (long From, long To) Cells(Index? index, long size, string name)
+    {
+        if (index is null)
+            return (0, size);
+        if (index.Index_ < 0 || index.Index_ >= size)
+            throw P4Error.OutOfRange($"{name}: index {index.Index_} is outside 0..{size - 1}");
+        return (index.Index_, index.Index_ + 1);
     }
 
     private static IEnumerable<Entity> ReadDigests(DeviceState device, DigestEntry filter)
