@@ -17,6 +17,7 @@
 #include "v1model/control/distribution.p4"
 #include "v1model/control/connections.p4"
 #include "v1model/control/new_flows.p4"
+#include "v1model/control/pool_versions.p4"
 #include "v1model/control/backends.p4"
 #include "v1model/control/return_path.p4"
 #include "v1model/control/routing.p4"
@@ -34,6 +35,7 @@ control OffloadIngress(inout headers_t hdr,
     DistributionIngress() distribution;
     Connections() connections;
     NewFlows() new_flows;
+    PoolVersions() pool_versions;
     Backends() backends;
     ReturnPath() return_path;
     Routing() routing;
@@ -68,6 +70,9 @@ control OffloadIngress(inout headers_t hdr,
                         connections.apply(hdr, meta);
                         if (!meta.conn_hit) {
                             new_flows.apply(hdr, meta);
+                            if (meta.select_backend) {
+                                pool_versions.apply(hdr, meta);
+                            }
                         }
                     } else {
                         return_path.apply(hdr, meta);

@@ -145,6 +145,10 @@ struct local_metadata_t {
     bool         vip_hit;
     bool         conn_hit;
     bool         select_backend;
+    bit<8>       pool_version;  // the backend_select version this flow is balanced with
+    bit<8>       previous_pool_version;
+    bit<8>       transit_phase;
+    bit<8>       transit_epoch; // the transit filter's cells that hold this value are set
     bool         to_backend;    // forward direction: rewrite the destination to the backend
     backend_id_t backend_id;
     bit<32>      seq_delta;

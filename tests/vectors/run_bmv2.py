@@ -267,6 +267,9 @@ def check_case(case, switch, ports, baseline):
         switch.packet_ins.get()
     while not switch.digests.empty():
         switch.digests.get()
+    for entry in case.get("writes") or []:
+        kind, entity = entity_of(switch.p4info, entry)
+        switch.write([p4runtime_pb2.Update(type=kind, entity=entity)])
     expected = sorted((o["port"], build(o["packet"])) for o in case.get("out") or [])
     if "packet_out" in case:
         po = case["packet_out"]

@@ -10,6 +10,7 @@ public static class OffloadP4
     public const string RouterMacs = "router_macs", SetRoutable = "set_routable";
     public const string VipV4 = "vip_v4", VipV6 = "vip_v6", SetVip = "set_vip";
     public const string ConnV4 = "conn_v4", ConnV6 = "conn_v6", Forward = "forward", DropConnection = "drop_connection";
+    public const string VipPool = "vip_pool", SetPoolVersion = "set_pool_version";
     public const string BackendSelect = "backend_select", SetBackendId = "set_backend_id";
     public const string Backends = "backends", SetBackendV4 = "set_backend_v4", SetBackendV6 = "set_backend_v6";
     public const string ReverseConnV4 = "reverse_conn_v4", ReverseConnV6 = "reverse_conn_v6";
@@ -22,7 +23,7 @@ public static class OffloadP4
 
     /// <summary>Tables whose whole content follows from configuration; reconcile owns them. Connection tables follow traffic instead.</summary>
     public static readonly IReadOnlyList<string> ConfiguredTables =
-        [Acl, ArpTargets, RouterMacs, VipV4, VipV6, BackendSelect, Backends, ReverseEndpointV4, ReverseEndpointV6, RoutingV4, RoutingV6,
+        [Acl, ArpTargets, RouterMacs, VipV4, VipV6, VipPool, BackendSelect, Backends, ReverseEndpointV4, ReverseEndpointV6, RoutingV4, RoutingV6,
          Distribution, Replicas];
 
     /// <summary>The P4Info of the offload.p4 this controller was built with (p4/offload.p4info.txtpb).</summary>

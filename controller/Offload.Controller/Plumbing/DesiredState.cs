@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Offload.Controller.Configuration;
 using Offload.Controller.Pipeline;
+using Offload.Controller.Plumbing.Pools;
 using Offload.P4Runtime.Entities;
 using Offload.P4Runtime.Schema;
 using P4.V1;
@@ -10,13 +11,18 @@ namespace Offload.Controller.Plumbing;
 
 /// <summary>
 /// The table entries a configuration means for one switch: router MACs and ARP answers for interfaces and VIPs,
-/// routes (configured ones and a host route per backend), VIPs, backends, the data-plane selector's action sets,
+/// routes (configured ones and a host route per backend), VIPs, backends, the pool versions of data-plane-select VIPs,
 /// return-path endpoints and the ACL. Connection entries are not here: they follow traffic.
 /// </summary>
 public static class DesiredState
 {
-    public static IReadOnlyList<TableEntry> Build(OffloadConfig config, SwitchConfig sw, P4InfoIndex p4Info)
+    public static IReadOnlyList<TableEntry> Build(OffloadConfig config, SwitchConfig sw, P4InfoIndex p4Info, PoolVersions? pools = null)
     {
+        if (pools is null)
+        {
+            pools = new PoolVersions(p4Info);
+            pools.Adopt(config);
+        }
         var entries = new List<TableEntry>();
         TableEntryBuilder Table(string name) => new(p4Info, name);
         var backends = config.Backends.ToDictionary(b => b.Name);
@@ -52,12 +58,8 @@ public static class DesiredState
             entries.Add(Table(v4 ? OffloadP4.VipV4 : OffloadP4.VipV6).Exact(v4 ? "ipv4_dst" : "ipv6_dst", vip.Address.ToString())
                 .Exact("ip_proto", vip.Protocol).Exact("l4_dst_port", vip.Port)
                 .Action(OffloadP4.SetVip, ("vip_id", vip.Id), ("mode", Mode(vip.Mode)), ("punt_non_syn", vip.PuntNonSyn ? 1 : 0)).Build());
-            var members = vip.Pool.Select(n => backends[n]).Where(b => b.Weight > 0).ToList();
-            if (vip.Mode == VipMode.DataplaneSelect && members.Count > 0)
-                entries.Add(Table(OffloadP4.BackendSelect).Exact("vip_id", vip.Id).ActionSet(members.Select(b =>
-                    (OffloadP4.SetBackendId, (IReadOnlyDictionary<string, P4Value>?)new Dictionary<string, P4Value> { ["backend_id"] = b.Id }, b.Weight,
-                     (Google.Protobuf.ByteString?)null))).Build());
         }
+        entries.AddRange(pools.Entries());
 
         // A backend endpoint behind exactly one VIP, and not reached directly, can be rewritten back without per-connection state.
         var endpoints = config.Vips.SelectMany(v => v.Pool.Select(n => (Vip: v, Backend: backends[n]))).Where(x => !x.Backend.DirectAccess)

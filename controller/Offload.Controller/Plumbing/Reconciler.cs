@@ -9,6 +9,12 @@ namespace Offload.Controller.Plumbing;
 /// <summary>What reconciling changed on a switch.</summary>
 public sealed record ReconcileResult(int Inserted, int Modified, int Deleted, int Unchanged)
 {
+    public static readonly ReconcileResult None = new(0, 0, 0, 0);
+
+    /// <summary>Two passes over one switch: writes add up; unchanged is the later pass's.</summary>
+    public static ReconcileResult operator +(ReconcileResult a, ReconcileResult b) =>
+        new(a.Inserted + b.Inserted, a.Modified + b.Modified, a.Deleted + b.Deleted, b.Unchanged);
+
     public override string ToString() => $"{Inserted} inserted, {Modified} modified, {Deleted} deleted, {Unchanged} unchanged";
 }
 

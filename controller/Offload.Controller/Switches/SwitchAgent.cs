@@ -4,6 +4,7 @@ using Offload.Controller.Classification;
 using Offload.Controller.Configuration;
 using Offload.Controller.Pipeline;
 using Offload.Controller.Plumbing;
+using Offload.Controller.Plumbing.Pools;
 using Offload.Grpc;
 using Offload.Grpc.Client;
 using Offload.P4Runtime.Entities;
@@ -18,6 +19,9 @@ public sealed record SwitchAgentOptions
 {
     public TimeSpan ConnectionIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public DigestEntry.Types.Config Digests { get; init; } = new() { MaxTimeoutNs = 1_000_000, MaxListSize = 256, AckTimeoutNs = 2_000_000_000 };
+
+    /// <summary>How long a pool change waits for digests the switch may still hold or have on the wire (its batching delay and more).</summary>
+    public TimeSpan DigestBarrierDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 }
 
 /// <summary>
@@ -39,6 +43,8 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     private readonly Classifier _classifier;
     private readonly ConnectionPlumber _plumber;
     private readonly SemaphoreSlim _reconciling = new(1, 1);
+    private readonly PoolVersions _pools;
+    private long _digestListsDone;
     private volatile OffloadConfig _config;
 
     public SwitchAgent(OffloadConfig config, SwitchConfig sw, P4InfoIndex p4Info, ByteString? deviceConfig, Classifier classifier,
@@ -55,6 +61,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         var election = new ElectionId(0, sw.ElectionId);
         _session = new StreamSession(_channel, sw.DeviceId, election, sw.Role, logger: _logger);
         _client = new P4RuntimeClient(_channel, sw.DeviceId, election, sw.Role);
+        _pools = new PoolVersions(p4Info);
         _plumber = new ConnectionPlumber(_client, p4Info, config, options.ConnectionIdleTimeout)
         {
             Opened = id => classifier.Backends.GetValueOrDefault(id)?.ConnectionOpened(),
@@ -84,24 +91,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             try
             {
                 await _session.WaitForPrimaryAsync(cancellationToken);
-                await PrepareAsync(cancellationToken);
-                using var demoted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                void OnArbitration(ArbitrationState state)
-                {
-                    if (!state.IsPrimary)
-                        demoted.Cancel();
-                }
-                _session.ArbitrationChanged += OnArbitration;
-                _ready = true;
-                try
-                {
-                    await Task.WhenAll(DigestsAsync(demoted.Token), IdleTimeoutsAsync(demoted.Token), PacketInsAsync(demoted.Token));
-                }
-                finally
-                {
-                    _ready = false;
-                    _session.ArbitrationChanged -= OnArbitration;
-                }
+                await ServeAsPrimaryAsync(cancellationToken);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -121,7 +111,46 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         }
     }
 
-    private async Task PrepareAsync(CancellationToken cancellationToken)
+    // Connections are plumbed from the moment the pipeline is known, so a pool change cut short can wait for its digests.
+    private async Task ServeAsPrimaryAsync(CancellationToken cancellationToken)
+    {
+        using var demoted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void OnArbitration(ArbitrationState state)
+        {
+            if (!state.IsPrimary)
+                demoted.Cancel();
+        }
+        _session.ArbitrationChanged += OnArbitration;
+        Task loops = Task.CompletedTask;
+        try
+        {
+            await PreparePipelineAsync(demoted.Token);
+            loops = Task.WhenAll(DigestsAsync(demoted.Token), IdleTimeoutsAsync(demoted.Token), PacketInsAsync(demoted.Token));
+            var reconciled = _config;
+            await ReconcileAsync(demoted.Token);
+            await new Reconciler(_client, _p4Info).ReconcileDigestAsync(new DigestEntry { DigestId = _p4Info.Digests[OffloadP4.ConnectionDigest].Preamble.Id, Config = _options.Digests }, demoted.Token);
+            LogReconciled(_logger, _switch.Name, LastReconcile!.ToString());
+            _ready = true;
+            if (!ReferenceEquals(reconciled, _config))
+                await ReconcileAsync(demoted.Token);
+            await loops;
+        }
+        finally
+        {
+            _ready = false;
+            _session.ArbitrationChanged -= OnArbitration;
+            demoted.Cancel();
+            try
+            {
+                await loops;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task PreparePipelineAsync(CancellationToken cancellationToken)
     {
         var current = await _client.GetPipelineAsync(GetForwardingPipelineConfigRequest.Types.ResponseType.P4InfoAndCookie, cancellationToken);
         if (current?.P4Info is null || !current.P4Info.Equals(_p4Info.P4Info))
@@ -132,9 +161,11 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         var recovered = await _plumber.RecoverAsync(cancellationToken);
         if (recovered > 0)
             LogRecovered(_logger, _switch.Name, recovered);
-        await ReconcileAsync(cancellationToken);
-        await new Reconciler(_client, _p4Info).ReconcileDigestAsync(new DigestEntry { DigestId = _p4Info.Digests[OffloadP4.ConnectionDigest].Preamble.Id, Config = _options.Digests }, cancellationToken);
-        LogReconciled(_logger, _switch.Name, LastReconcile!.ToString());
+        var pools = new List<TableEntry>();
+        await foreach (var entity in _client.ReadAsync(new[] { OffloadP4.VipPool, OffloadP4.BackendSelect }.Select(t =>
+            new Entity { TableEntry = new TableEntry { TableId = _p4Info.Tables[t].Preamble.Id } }), cancellationToken))
+            pools.Add(entity.TableEntry);
+        _pools.Learn(pools);
     }
 
     private IReadOnlySet<int> _retained = new HashSet<int>();
@@ -144,31 +175,46 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     {
         _config = config;
         _plumber.Update(config);
-        if (!IsPrimary)
+        if (!IsReady)
             return null;
         await ReconcileAsync(cancellationToken);
         LogReconciled(_logger, _switch.Name, LastReconcile!.ToString());
         return LastReconcile;
     }
 
-    // Backends dropped from the configuration keep their entries while connections still use them.
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         await _reconciling.WaitAsync(cancellationToken);
         try
         {
-            var config = _config;
-            var configured = config.Backends.Select(b => b.Id).ToHashSet();
-            _retained = _plumber.LiveBackends.Where(id => !configured.Contains(id)).ToHashSet();
-            var reconciler = new Reconciler(_client, _p4Info);
-            // Sessions first: a distribution entry must not name a session the switch lacks.
-            await reconciler.ReconcileCloneSessionsAsync(DesiredState.CloneSessions(config), cancellationToken);
-            LastReconcile = await reconciler.ReconcileAsync(DesiredState.Build(config, _switch, _p4Info), _retained, cancellationToken);
+            LastReconcile = await new PoolChanger(_pools, ReconcileTablesAsync, DigestBarrierAsync, _logger).ApplyAsync(_config, cancellationToken);
         }
         finally
         {
             _reconciling.Release();
         }
+    }
+
+    // Backends dropped from the configuration keep their entries while connections or a pool version still use them.
+    private async Task<ReconcileResult> ReconcileTablesAsync(CancellationToken cancellationToken)
+    {
+        var config = _config;
+        var configured = config.Backends.Select(b => b.Id).ToHashSet();
+        _retained = _plumber.LiveBackends.Concat(_pools.States.Values.SelectMany(s => s.Versions.Values).SelectMany(m => m.Backends.Select(b => b.BackendId)))
+            .Where(id => !configured.Contains(id)).ToHashSet();
+        var reconciler = new Reconciler(_client, _p4Info);
+        // Sessions first: a distribution entry must not name a session the switch lacks.
+        await reconciler.ReconcileCloneSessionsAsync(DesiredState.CloneSessions(config), cancellationToken);
+        return await reconciler.ReconcileAsync(DesiredState.Build(config, _switch, _p4Info, _pools), _retained, cancellationToken);
+    }
+
+    /// <summary>Returns once every digest list the switch sent before the call, batching delay included, has been pinned.</summary>
+    private async Task DigestBarrierAsync(CancellationToken cancellationToken)
+    {
+        await Task.Delay(_options.DigestBarrierDelay, cancellationToken);
+        var received = _session.DigestListsReceived;
+        while (Interlocked.Read(ref _digestListsDone) < received)
+            await Task.Delay(1, cancellationToken);
     }
 
     private async Task DigestsAsync(CancellationToken cancellationToken)
@@ -190,6 +236,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             Stats.DigestList();
             Stats.Pinned(await Stats.TimeAsync(() => _plumber.PinAsync(connections, cancellationToken)));
             await _session.AckDigestAsync(list.DigestId, list.ListId, cancellationToken);
+            Interlocked.Increment(ref _digestListsDone);
         }
     }
 

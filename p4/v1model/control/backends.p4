@@ -38,12 +38,13 @@ control Backends(inout headers_t hdr, inout local_metadata_t meta) {
     @id(0x02000601)
     table backend_select {
         key = {
-            meta.vip_id      : exact @name("vip_id");
-            meta.ip_src      : selector;
-            meta.ip_dst      : selector;
-            meta.ip_proto    : selector;
-            meta.l4_src_port : selector;
-            meta.l4_dst_port : selector;
+            meta.vip_id       : exact @name("vip_id");
+            meta.pool_version : exact @name("pool_version");
+            meta.ip_src       : selector;
+            meta.ip_dst       : selector;
+            meta.ip_proto     : selector;
+            meta.l4_src_port  : selector;
+            meta.l4_dst_port  : selector;
         }
         actions = {
             set_backend_id;

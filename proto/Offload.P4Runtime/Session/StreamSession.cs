@@ -42,6 +42,7 @@ public sealed partial class StreamSession : IAsyncDisposable
     private Task? _loop;
     private ElectionId _electionId;
     private long _droppedPackets;
+    private long _digestLists;
 
     public StreamSession(GrpcChannel channel, ulong deviceId, ElectionId electionId, string role = "",
         StreamSessionOptions? options = null, ILogger? logger = null)
@@ -68,6 +69,9 @@ public sealed partial class StreamSession : IAsyncDisposable
 
     public RpcStatus? LastFailure { get; private set; }
     public long DroppedPacketIns => Interlocked.Read(ref _droppedPackets);
+
+    /// <summary>Digest lists received so far, read or not: with a reader's own count, how far behind the reader is.</summary>
+    public long DigestListsReceived => Interlocked.Read(ref _digestLists);
 
     public event Action<ArbitrationState>? ArbitrationChanged;
 
@@ -187,6 +191,7 @@ public sealed partial class StreamSession : IAsyncDisposable
                 _packets.Writer.TryWrite(message.Packet);
                 break;
             case StreamMessageResponse.UpdateOneofCase.Digest:
+                Interlocked.Increment(ref _digestLists);
                 await _digests.Writer.WriteAsync(message.Digest).ConfigureAwait(false);
                 break;
             case StreamMessageResponse.UpdateOneofCase.IdleTimeoutNotification:

@@ -5,7 +5,7 @@ namespace Offload.Simulator.Device;
 
 /// <summary>
 /// The P4Info of p4/offload.p4 the simulator executes, and the check that a submitted P4Info is that program:
-/// every table, action, profile, counter, meter, digest and controller header with the same id, name and widths.
+/// every table, action, profile, counter, meter, register, digest and controller header with the same id, name and widths.
 /// </summary>
 internal static class OffloadP4Info
 {
@@ -52,6 +52,8 @@ internal static class OffloadP4Info
             shapes[$"direct counter {c.Preamble.Name}"] = $"id {c.Preamble.Id} table {c.DirectTableId}";
         foreach (var m in info.Meters)
             shapes[$"meter {m.Preamble.Name}"] = $"id {m.Preamble.Id} size {m.Size} unit {m.Spec?.Unit}";
+        foreach (var r in info.Registers)
+            shapes[$"register {r.Preamble.Name}"] = $"id {r.Preamble.Id} size {r.Size} width {r.TypeSpec?.Bitstring?.Bit?.Bitwidth}";
         foreach (var d in info.Digests)
             shapes[$"digest {d.Preamble.Name}"] = $"id {d.Preamble.Id}";
         foreach (var h in info.ControllerPacketMetadata)

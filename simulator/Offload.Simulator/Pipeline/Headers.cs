@@ -85,6 +85,10 @@ internal sealed class LocalMetadata
     public bool VipHit;
     public bool ConnHit;
     public bool SelectBackend;
+    public byte PoolVersion;
+    public byte PreviousPoolVersion;
+    public byte TransitPhase;
+    public byte TransitEpoch;
     public bool ToBackend;
     public ushort BackendId;
     public uint SeqDelta;
@@ -117,6 +121,10 @@ internal sealed class LocalMetadata
         VipHit = default;
         ConnHit = default;
         SelectBackend = default;
+        PoolVersion = default;
+        PreviousPoolVersion = default;
+        TransitPhase = default;
+        TransitEpoch = default;
         ToBackend = default;
         BackendId = default;
         SeqDelta = default;
@@ -150,6 +158,10 @@ internal sealed class LocalMetadata
         VipHit = other.VipHit;
         ConnHit = other.ConnHit;
         SelectBackend = other.SelectBackend;
+        PoolVersion = other.PoolVersion;
+        PreviousPoolVersion = other.PreviousPoolVersion;
+        TransitPhase = other.TransitPhase;
+        TransitEpoch = other.TransitEpoch;
         ToBackend = other.ToBackend;
         BackendId = other.BackendId;
         SeqDelta = other.SeqDelta;

@@ -23,6 +23,7 @@ internal sealed class OffloadPipeline
     private readonly Distribution _distribution;
     private readonly Connections _connections;
     private readonly NewFlows _newFlows;
+    private readonly PoolVersions _poolVersions;
     private readonly Backends _backends;
     private readonly ReturnPath _returnPath;
     private readonly Routing _routing;
@@ -43,6 +44,7 @@ internal sealed class OffloadPipeline
         _distribution = new Distribution(device);
         _connections = new Connections(device);
         _newFlows = new NewFlows(device);
+        _poolVersions = new PoolVersions(device);
         _backends = new Backends(device, isPortUp);
         _returnPath = new ReturnPath(device);
         _routing = new Routing(device);
@@ -110,7 +112,11 @@ internal sealed class OffloadPipeline
                         _distribution.ApplyIngress(ctx);
                         _connections.Apply(ctx);
                         if (!meta.ConnHit)
+                        {
                             _newFlows.Apply(ctx);
+                            if (meta.SelectBackend)
+                                _poolVersions.Apply(ctx);
+                        }
                     }
                     else
                     {

@@ -29,6 +29,9 @@ internal static class P4Names
 
     public const string NewFlowMeter = I + "new_flows.new_flow_meter";
 
+    public const string VipPool = I + "pool_versions.vip_pool", SetPoolVersion = I + "pool_versions.set_pool_version";
+    public const string TransitFilter = I + "pool_versions.transit_filter";
+
     public const string BackendSelect = I + "backends.backend_select", Backends = I + "backends.backends";
     public const string BackendSelector = I + "backends.backend_selector";
     public const string SetBackendId = I + "backends.set_backend_id", SetBackendV4 = I + "backends.set_backend_v4",

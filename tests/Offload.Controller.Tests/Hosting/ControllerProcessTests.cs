@@ -77,7 +77,8 @@ public sealed class ControllerProcessTests
 
                 var drain = ProgramProcess.Run("offloadctl.dll", "drain", "web3", "--controller", admin);
                 Assert.True(drain.ExitCode == 0, drain.Output);
-                Assert.Contains("s1: 0 inserted, 1 modified, 0 deleted", drain.Output);
+                // A new pool version beside the old (1 inserted), recording, flip, settle (3 modified), the old version retired (1 deleted).
+                Assert.Contains("s1: 1 inserted, 3 modified, 1 deleted", drain.Output);
                 Assert.Contains("│ 0 ", ProgramProcess.Run("offloadctl.dll", "backends", "--controller", admin).Output);
 
                 var changed = Path.Combine(directory.FullName, "changed.yaml");

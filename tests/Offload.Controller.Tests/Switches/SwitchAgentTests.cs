@@ -30,9 +30,7 @@ public sealed class SwitchAgentTests : IAsyncLifetime
 
     private async Task<(SwitchAgent Agent, Classifier Classifier, Task Run)> StartAsync(Func<string, string> edit, CancellationToken? stop = null)
     {
-        var yaml = edit(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
-            .Replace("address: 127.0.0.1:9559", $"address: {_sim.Address}").Replace("device_id: 0", $"device_id: {SimulatorHarness.DeviceId}"));
-        var config = ConfigLoader.Load(yaml, "agent.yaml", n => Policies.TryGet(n, out _));
+        var config = ConfigLoader.Load(Yaml(edit), "agent.yaml", n => Policies.TryGet(n, out _));
         var classifier = new Classifier(config, Policies);
         var agent = new SwitchAgent(config, config.Switches[0], _sim.P4Info, null, classifier, new SwitchAgentOptions(), NullLoggerFactory.Instance);
         var run = agent.RunAsync(stop ?? _stop.Token);
@@ -114,6 +112,70 @@ public sealed class SwitchAgentTests : IAsyncLifetime
         Assert.Equal(ScapyPacket.Ipv4("10.0.1.11"), System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(established.Packet.AsSpan(30)));
         var fresh = Assert.Single(_sim.Inject(1, ScapyPacket.Build(Syn(44001))));
         Assert.Equal(ScapyPacket.Ipv4("10.0.1.12"), System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(fresh.Packet.AsSpan(30)));
+    }
+
+    private string Yaml(Func<string, string> edit) =>
+        edit(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
+            .Replace("address: 127.0.0.1:9559", $"address: {_sim.Address}").Replace("device_id: 0", $"device_id: {SimulatorHarness.DeviceId}"));
+
+    /// <summary>
+    /// Connections arrive without pause, each SYN followed by its ACK and a data segment a few milliseconds apart
+    /// (often before the controller has pinned it), while the pool grows, drains a backend, re-weights and shrinks.
+    /// Every packet of every connection must reach the backend its SYN reached.
+    /// </summary>
+    [Fact]
+    public async Task PoolChangesUnderSteadyNewConnections_NoConnectionBroken()
+    {
+        string[] pools =
+        [
+            "pool: [web1, web2]",
+            "pool: [web1, web2, web3]",
+            "pool: [web2, web3]",
+            "pool: [web1, web2, web3]",
+            "pool: [web1, web3]",
+        ];
+        OffloadConfig Config(int step) => ConfigLoader.Load(Yaml(y => y.Replace("pool: [web1, web2, web3]", pools[step])
+                .Replace("weight: 2", step == 3 ? "weight: 5" : "weight: 2")),
+            "agent.yaml", n => Policies.TryGet(n, out _));
+        var (agent, _, _) = await StartAsync(y => y.Replace("pool: [web1, web2, web3]", pools[0]));
+        await using var running = agent;
+
+        uint BackendOf(string packet) =>
+            _sim.Inject(1, ScapyPacket.Build(packet)).Where(o => o.Port == 2)
+                .Select(o => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(o.Packet.AsSpan(30))).FirstOrDefault();
+
+        var connections = new System.Collections.Concurrent.ConcurrentBag<(int Port, uint[] Backends)>();
+        using var done = new CancellationTokenSource();
+        async Task ClientAsync(int first)
+        {
+            var random = new Random(first);
+            for (var port = first; !done.IsCancellationRequested; port++)
+            {
+                var seen = new uint[3];
+                seen[0] = BackendOf(Syn(port));
+                await Task.Delay(random.Next(0, 6));
+                seen[1] = BackendOf(Ack(port));
+                await Task.Delay(random.Next(0, 15));
+                seen[2] = BackendOf(Ack(port).Replace("flags=\"A\")", "flags=\"PA\")/\"data\""));
+                connections.Add((port, seen));
+            }
+        }
+        var clients = Enumerable.Range(0, 8).Select(i => Task.Run(() => ClientAsync(20000 + i * 5000))).ToList();
+        for (var step = 1; step < 5; step++)
+        {
+            await Task.Delay(300);
+            await agent.ApplyAsync(Config(step));
+        }
+        await Task.Delay(300);
+        done.Cancel();
+        await Task.WhenAll(clients);
+
+        var broken = connections.Where(c => c.Backends[0] == 0 || c.Backends.Distinct().Count() > 1).ToList();
+        Assert.True(connections.Count > 200, $"only {connections.Count} connections");
+        Assert.True(broken.Count == 0, $"{broken.Count} of {connections.Count} connections broken, e.g. port {broken.FirstOrDefault().Port}: "
+            + string.Join(" → ", broken.FirstOrDefault().Backends ?? []));
+        var reached = connections.Select(c => c.Backends[0]).ToHashSet();
+        Assert.Equal(3, reached.Count);
     }
 
     [Fact]

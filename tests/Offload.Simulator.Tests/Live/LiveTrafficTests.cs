@@ -95,7 +95,7 @@ public sealed class LiveTrafficTests
     private static Entity[] VipEntries() =>
     [
         E("vip_v4", b => b.Exact("ipv4_dst", "10.0.100.1").Exact("ip_proto", 6).Exact("l4_dst_port", 80).Action("set_vip", ("vip_id", 1), ("mode", 0), ("punt_non_syn", 0))),
-        E("backend_select", b => b.Exact("vip_id", 1).ActionSet([("set_backend_id", new Dictionary<string, P4Value> { ["backend_id"] = 1 }, 1, null)])),
+        E("backend_select", b => b.Exact("vip_id", 1).Exact("pool_version", 0).ActionSet([("set_backend_id", new Dictionary<string, P4Value> { ["backend_id"] = 1 }, 1, null)])),
         E("backends", b => b.Exact("backend_id", 1).Action("set_backend_v4", ("ipv4_addr", "10.0.1.11"), ("l4_port", 8080))),
         E("reverse_endpoint_v4", b => b.Exact("ipv4_src", "10.0.1.11").Exact("ip_proto", 6).Exact("l4_src_port", 8080)
             .Action("reverse_nat_v4", ("backend_id", 1), ("vip_addr", "10.0.100.1"), ("vip_port", 80), ("seq_delta", 0), ("ack_delta", 0))),

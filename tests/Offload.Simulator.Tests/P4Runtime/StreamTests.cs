@@ -47,7 +47,7 @@ public sealed class StreamTests : IAsyncLifetime
         (await _client.WriteAsync(entities.Select(P4RuntimeClient.Insert).ToList())).ThrowIfFailed();
 
     private Task SelectAsync(params (string Action, IReadOnlyDictionary<string, P4Value>? Params, int Weight, ByteString? WatchPort)[] actions) =>
-        WriteAsync(Entry("backend_select", b => b.Exact("vip_id", 1).ActionSet(actions)));
+        WriteAsync(Entry("backend_select", b => b.Exact("vip_id", 1).Exact("pool_version", 0).ActionSet(actions)));
 
     private static Dictionary<string, P4Value> Backend(int id) => new() { ["backend_id"] = id };
 

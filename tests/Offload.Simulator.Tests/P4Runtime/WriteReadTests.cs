@@ -142,7 +142,7 @@ public sealed class WriteReadTests : IAsyncLifetime
 
         var groups = await _client.ReadAsync([new Entity { ActionProfileGroup = new ActionProfileGroup() }]).ToListAsync();
         Assert.Equal(3, Assert.Single(groups).ActionProfileGroup.Members[0].Weight);
-        var unknown = await _client.WriteAsync([P4RuntimeClient.Insert(E(new TableEntryBuilder(_sim.P4Info, "backend_select").Exact("vip_id", 1).Group(8).Build()))]);
+        var unknown = await _client.WriteAsync([P4RuntimeClient.Insert(E(new TableEntryBuilder(_sim.P4Info, "backend_select").Exact("vip_id", 1).Exact("pool_version", 0).Group(8).Build()))]);
         Assert.Equal(StatusCode.NotFound, unknown.Updates[0].Code);
     }
 

@@ -30,6 +30,9 @@ public sealed class VectorFile
 public sealed class VectorCase
 {
     public string Name { get; set; } = "";
+
+    /// <summary>Entries written before the case's packet, in the form of the file's entries (<c>update: modify</c> to change one).</summary>
+    public List<Dictionary<string, object>> Writes { get; set; } = new();
     public VectorPacket? In { get; set; }
     public VectorPacketOut? PacketOut { get; set; }
     public List<VectorPacket> Out { get; set; } = new();

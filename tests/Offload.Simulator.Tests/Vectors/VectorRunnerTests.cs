@@ -34,21 +34,26 @@ public sealed class VectorRunnerTests
         device.ToController = m => { lock (messages) messages.Add(m); return true; };
         device.Commit(new PipelineSchema(OffloadP4Info.Index));
         var state = device.State!;
-        foreach (var update in VectorEntries.ToUpdates(OffloadP4Info.Index, file.Entries))
+        void Write(IEnumerable<Dictionary<string, object>> entries)
         {
-            try
+            foreach (var update in VectorEntries.ToUpdates(OffloadP4Info.Index, entries))
             {
-                lock (state.Gate)
-                    EntityWriter.Apply(state, update);
-            }
-            catch (P4Error ex)
-            {
-                Assert.Fail($"{relativePath}: entry {update.Entity} refused: {ex.Code}: {ex.Message}");
+                try
+                {
+                    lock (state.Gate)
+                        EntityWriter.Apply(state, update);
+                }
+                catch (P4Error ex)
+                {
+                    Assert.Fail($"{relativePath}: entry {update.Entity} refused: {ex.Code}: {ex.Message}");
+                }
             }
         }
+        Write(file.Entries);
 
         foreach (var vector in file.Cases)
         {
+            Write(vector.Writes);
             lock (messages)
                 messages.Clear();
             var outputs = vector.PacketOut is { } po

@@ -75,7 +75,7 @@ internal sealed class Backends : Control
     private void SelectBackend(PacketContext ctx)
     {
         var meta = ctx.Meta;
-        var entry = _backendSelect.Lookup([meta.VipId], ctx.Std.PacketLength, ctx.Timestamp);
+        var entry = _backendSelect.Lookup([meta.VipId, meta.PoolVersion], ctx.Std.PacketLength, ctx.Timestamp);
         if (entry is null)
             return;
         var hash = SelectorHash.Compute([meta.IpSrc, meta.IpDst, meta.IpProto, meta.L4SrcPort, meta.L4DstPort]);

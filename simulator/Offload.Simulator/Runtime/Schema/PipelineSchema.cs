@@ -8,6 +8,8 @@ internal sealed record CounterSchema(uint Id, string Name, long Size, CounterSpe
 
 internal sealed record MeterSchema(uint Id, string Name, long Size, MeterSpec.Types.Unit Unit);
 
+internal sealed record RegisterSchema(uint Id, string Name, long Size, int Width);
+
 internal sealed record DigestSchema(uint Id, string Name, IReadOnlyList<int> MemberWidths);
 
 internal sealed record PacketMetadataSchema(uint Id, string Name, int Width) : INumbered;
@@ -27,6 +29,9 @@ internal sealed class PipelineSchema
         Counters = info.Counters.ToDictionary(c => c.Preamble.Id, c => new CounterSchema(c.Preamble.Id, c.Preamble.Name, c.Size, c.Spec?.Unit ?? CounterSpec.Types.Unit.Both));
         DirectCounters = info.DirectCounters.ToDictionary(c => c.Preamble.Id, c => c.DirectTableId);
         Meters = info.Meters.ToDictionary(m => m.Preamble.Id, m => new MeterSchema(m.Preamble.Id, m.Preamble.Name, m.Size, m.Spec?.Unit ?? MeterSpec.Types.Unit.Bytes));
+        Registers = info.Registers.ToDictionary(r => r.Preamble.Id, r => new RegisterSchema(r.Preamble.Id, r.Preamble.Name, r.Size,
+            r.TypeSpec?.Bitstring?.Bit?.Bitwidth is int width and > 0 and <= 64 ? width
+                : throw P4Error.InvalidArgument($"register {r.Preamble.Name}: only bit<W> cells up to 64 bits are supported")));
         Digests = info.Digests.ToDictionary(d => d.Preamble.Id, d => new DigestSchema(d.Preamble.Id, d.Preamble.Name, DigestWidths(info, d)));
         PacketIn = PacketMetadata(info, "packet_in");
         PacketOut = PacketMetadata(info, "packet_out");
@@ -41,6 +46,7 @@ internal sealed class PipelineSchema
     public IReadOnlyDictionary<uint, CounterSchema> Counters { get; }
     public IReadOnlyDictionary<uint, uint> DirectCounters { get; }
     public IReadOnlyDictionary<uint, MeterSchema> Meters { get; }
+    public IReadOnlyDictionary<uint, RegisterSchema> Registers { get; }
     public IReadOnlyDictionary<uint, DigestSchema> Digests { get; }
     public IReadOnlyList<PacketMetadataSchema> PacketIn { get; }
     public IReadOnlyList<PacketMetadataSchema> PacketOut { get; }
