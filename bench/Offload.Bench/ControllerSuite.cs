@@ -35,7 +35,8 @@ internal static class ControllerSuite
         await using var session = await sim.Controller.PrimaryAsync(1);
         var client = sim.Controller.Client(1);
         await new Reconciler(client, sim.P4Info).ReconcileAsync(DesiredState.Build(config, config.Switches[0], sim.P4Info));
-        var plumber = new ConnectionPlumber(client, sim.P4Info, config, TimeSpan.FromSeconds(60));
+        await using var writes = WritePipeline.For(client);
+        var plumber = new ConnectionPlumber(client, writes, sim.P4Info, config, TimeSpan.FromSeconds(60));
         var vip = config.Vips[0];
         Connection Flow(int i) => new(4, 0x0b000000u + (uint)(i >> 14), 0x0a006401u, 6, (ushort)(1024 + (i & 0x3fff)), vip.Port, vip.Id, config.Backends[0].Id);
         for (var i = 0; i < WarmUp; i += Batch)

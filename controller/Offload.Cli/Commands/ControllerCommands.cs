@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Offload.Cli.Commands;
 
-/// <summary>`offloadctl status | vips | backends`: what offload-controller's admin API reports, as tables or JSON.</summary>
+/// <summary>`offloadctl status | vips | backends | connections | applications | watch` and the changes: offload-controller's admin API, as tables or JSON.</summary>
 internal static class ControllerCommands
 {
     private static readonly Option<string> Controller = new("--controller")
@@ -22,6 +22,8 @@ internal static class ControllerCommands
         Command("vips", "the configured VIPs", "/api/vips", Vips),
         Command("backends", "backends with their weight and active connections", "/api/backends", Backends),
         Connections(),
+        Command("applications", "applications services are delivered to, with what the switches sent them", "/api/applications", Applications),
+        Watch(),
         Apply(),
         Change("drain", "no new connections to a backend; its connections stay until they end", n => $"/api/backends/{n}/drain"),
         Change("undrain", "back to the backend's configured weight", n => $"/api/backends/{n}/undrain"),
@@ -34,7 +36,8 @@ internal static class ControllerCommands
         var backend = new Option<string?>("--backend") { Description = "only connections pinned to this backend" };
         var page = new Option<int>("--page") { Description = "which page (from 1)", DefaultValueFactory = _ => 1 };
         var perPage = new Option<int>("--per-page") { Description = "rows per page (1-10000)", DefaultValueFactory = _ => 50 };
-        var command = new Command("connections", "pinned connections, by VIP or backend, a page at a time") { vip, backend, page, perPage, Controller, Json };
+        var live = new Option<bool>("--live") { Description = "ask the switches for each row's packets, bytes and idle time" };
+        var command = new Command("connections", "pinned connections, by VIP or backend, a page at a time") { vip, backend, page, perPage, live, Controller, Json };
         command.SetAction((parse, ct) => CliErrors.Guard(async () =>
         {
             var (pageNumber, size) = (parse.GetValue(page), parse.GetValue(perPage));
@@ -42,12 +45,14 @@ internal static class ControllerCommands
                 throw new ArgumentException("--page must be at least 1 and --per-page 1 to 10000");
             var query = $"/api/connections?offset={(pageNumber - 1) * size}&limit={size}"
                 + (parse.GetValue(vip) is { } v ? $"&vip={Uri.EscapeDataString(v)}" : "")
-                + (parse.GetValue(backend) is { } b ? $"&backend={Uri.EscapeDataString(b)}" : "");
+                + (parse.GetValue(backend) is { } b ? $"&backend={Uri.EscapeDataString(b)}" : "")
+                + (parse.GetValue(live) ? "&live=true" : "");
             return await GetAsync(parse.GetValue(Controller)!, query, parse.GetValue(Json), body =>
             {
-                var table = Table("switch", "client", "vip", "protocol", "backend");
+                var table = Table("switch", "client", "vip", "protocol", "backend", "age s", "packets", "bytes", "idle s");
                 foreach (var c in body.GetProperty("connections").EnumerateArray())
-                    table.AddRow(Text(c, "switch"), Text(c, "client"), Text(c, "vip"), Text(c, "protocol"), Text(c, "backend"));
+                    table.AddRow(Text(c, "switch"), Text(c, "client"), Text(c, "vip"), Text(c, "protocol"), Text(c, "backend"),
+                        Number(c, "age_seconds", "F1"), Text(c, "packets"), Text(c, "bytes"), Number(c, "idle_seconds", "F1"));
                 AnsiConsole.Write(table);
                 var total = body.GetProperty("total").GetInt32();
                 var first = body.GetProperty("offset").GetInt32();
@@ -59,6 +64,35 @@ internal static class ControllerCommands
     }
 
     private static readonly Argument<string> BackendName = new("backend") { Description = "the backend's name" };
+
+    private static Command Watch()
+    {
+        var interval = new Option<double>("--interval") { Description = "seconds between refreshes", DefaultValueFactory = _ => 1 };
+        var count = new Option<int>("--count") { Description = "stop after this many refreshes (0: until Ctrl-C)", DefaultValueFactory = _ => 0 };
+        var command = new Command("watch", "switches and backends as a live table") { interval, count, Controller };
+        command.SetAction((parse, ct) => CliErrors.Guard(async () =>
+        {
+            var (seconds, frames) = (parse.GetValue(interval), parse.GetValue(count));
+            if (seconds is < 0.1 or > 3600 || frames < 0)
+                throw new ArgumentException("--interval must be 0.1 to 3600 seconds and --count at least 0");
+            var controller = parse.GetValue(Controller)!;
+            for (var frame = 1; !ct.IsCancellationRequested; frame++)
+            {
+                var status = await FetchAsync(controller, "/api/status", ct);
+                var backends = await FetchAsync(controller, "/api/backends", ct);
+                if (!Console.IsOutputRedirected)
+                    AnsiConsole.Clear();
+                AnsiConsole.MarkupLine($"[bold]offload-controller {Markup.Escape(controller)}[/]  {DateTime.Now:HH:mm:ss}");
+                Status(status);
+                Backends(backends);
+                if (frames > 0 && frame >= frames)
+                    break;
+                await Task.Delay(TimeSpan.FromSeconds(seconds), ct);
+            }
+            return 0;
+        }));
+        return command;
+    }
 
     private static Command Apply()
     {
@@ -120,6 +154,16 @@ internal static class ControllerCommands
 
     private static async Task<int> GetAsync(string controller, string path, bool json, Action<JsonElement> table, CancellationToken cancellationToken)
     {
+        var body = await FetchAsync(controller, path, cancellationToken);
+        if (json)
+            Console.WriteLine(JsonSerializer.Serialize(body, new JsonSerializerOptions { WriteIndented = true }));
+        else
+            table(body);
+        return 0;
+    }
+
+    private static async Task<JsonElement> FetchAsync(string controller, string path, CancellationToken cancellationToken)
+    {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         HttpResponseMessage response;
         try
@@ -132,23 +176,16 @@ internal static class ControllerCommands
         }
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         if (!response.IsSuccessStatusCode)
-        {
-            foreach (var error in body.GetProperty("errors").EnumerateArray())
-                Console.Error.WriteLine($"offloadctl: {error.GetString()}");
-            return 1;
-        }
-        if (json)
-            Console.WriteLine(JsonSerializer.Serialize(body, new JsonSerializerOptions { WriteIndented = true }));
-        else
-            table(body);
-        return 0;
+            throw new IOException(string.Join("; ", body.GetProperty("errors").EnumerateArray().Select(e => e.GetString())));
+        return body;
     }
 
     private static void Status(JsonElement status)
     {
-        var switches = Table("switch", "state", "connections", "last reconcile");
+        var switches = Table("switch", "state", "connections", "new/s", "write p50 ms", "write p99 ms", "digest backlog", "write backlog", "last reconcile");
         foreach (var sw in status.GetProperty("switches").EnumerateArray())
-            switches.AddRow(Text(sw, "name"), Text(sw, "state"), Text(sw, "connections"), Text(sw, "last_reconcile"));
+            switches.AddRow(Text(sw, "name"), Text(sw, "state"), Text(sw, "connections"), Number(sw, "new_per_second", "F0"),
+                Number(sw, "write_p50_ms", "F2"), Number(sw, "write_p99_ms", "F2"), Text(sw, "digest_backlog"), Text(sw, "write_backlog"), Text(sw, "last_reconcile"));
         AnsiConsole.Write(switches);
         AnsiConsole.WriteLine($"{Text(status, "vips")} VIP(s), {Text(status, "backends")} backend(s), {Text(status, "connections")} connection(s)");
     }
@@ -171,6 +208,15 @@ internal static class ControllerCommands
         AnsiConsole.Write(table);
     }
 
+    private static void Applications(JsonElement applications)
+    {
+        var table = Table("id", "name", "port", "address", "vips", "packets", "bytes");
+        foreach (var app in applications.EnumerateArray())
+            table.AddRow(Text(app, "id"), Text(app, "name"), Text(app, "switch_port"), Text(app, "address"),
+                string.Join(", ", app.GetProperty("vips").EnumerateArray().Select(v => v.GetString())), Text(app, "packets"), Text(app, "bytes"));
+        AnsiConsole.Write(table);
+    }
+
     private static Table Table(params string[] columns)
     {
         var table = new Table().RoundedBorder();
@@ -178,6 +224,10 @@ internal static class ControllerCommands
             table.AddColumn(column);
         return table;
     }
+
+    private static string Number(JsonElement element, string name, string format) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+            ? value.GetDouble().ToString(format, System.Globalization.CultureInfo.InvariantCulture) : "";
 
     private static string Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) ? Markup.Escape(value.ToString()) : "";

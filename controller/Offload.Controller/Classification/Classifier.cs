@@ -1,6 +1,7 @@
 using Offload.Controller.Configuration;
 using Offload.Controller.LoadBalancing;
 using Offload.Controller.Plumbing;
+using Offload.Controller.Sessions;
 
 namespace Offload.Controller.Classification;
 
@@ -14,14 +15,18 @@ public sealed class Classifier
     private volatile Dictionary<int, (VipConfig Vip, ILoadBalancingPolicy Policy, List<BackendCandidate> Pool, object State)> _vips = new();
     private volatile Dictionary<int, BackendCandidate> _backends = new();
 
-    private readonly AffinityTable _affinity;
+    private readonly ISessionTable _sessions;
 
-    public Classifier(OffloadConfig config, LoadBalancingPolicyRegistry policies, TimeProvider? time = null, TimeSpan? affinityTimeout = null)
+    public Classifier(OffloadConfig config, LoadBalancingPolicyRegistry policies, TimeProvider? time = null, TimeSpan? affinityTimeout = null,
+        ISessionTable? sessions = null)
     {
         _policies = policies;
-        _affinity = new AffinityTable(time ?? TimeProvider.System, affinityTimeout ?? TimeSpan.FromMinutes(10));
+        _sessions = sessions ?? new InMemorySessionTable(time ?? TimeProvider.System, affinityTimeout ?? TimeSpan.FromMinutes(10));
         Update(config);
     }
+
+    /// <summary>Sessions bound for affinity.</summary>
+    public ISessionTable Sessions => _sessions;
 
     /// <summary>Every backend's live state (weight, active connections), by backend id.</summary>
     public IReadOnlyDictionary<int, BackendCandidate> Backends => _backends;
@@ -47,22 +52,33 @@ public sealed class Classifier
     public bool Denies(Connection flow) =>
         _vips.TryGetValue(flow.VipId, out var vip) && vip.Vip.DenySources.Any(p => p.Contains(Addresses.ToAddress(flow.IpVersion, flow.Client)));
 
-    public Connection? Classify(Connection flow)
+    /// <summary>
+    /// Picks the backend of a new connection. <paramref name="firstData"/> is the connection's first payload when the
+    /// switch held the connection until it arrived (delayed binding): a TLS ClientHello there names the session.
+    /// </summary>
+    public Connection? Classify(Connection flow, ReadOnlySpan<byte> firstData = default)
     {
         if (!_vips.TryGetValue(flow.VipId, out var vip))
             return null;
         var candidates = vip.Pool.Where(b => b.Weight > 0).ToList();
-        var sticky = vip.Vip.Affinity == Affinity.SourceIp;
-        if (sticky && _affinity.Lookup(vip.Vip.Id, flow.Client) is { } known && candidates.Any(c => c.Id == known))
+        var session = SessionOf(vip.Vip, flow, firstData);
+        if (session is { } key && _sessions.Lookup(key) is { } known && candidates.Any(c => c.Id == known))
         {
-            _affinity.Remember(vip.Vip.Id, flow.Client, known);
+            _sessions.Bind(key, known);
             return flow with { BackendId = known };
         }
-        var key = new FlowKey(flow.Client, flow.Vip, flow.Protocol, flow.ClientPort, flow.VipPort);
-        if (vip.Policy.Pick(vip.State, candidates, key) is not { } backend)
+        var flowKey = new FlowKey(flow.Client, flow.Vip, flow.Protocol, flow.ClientPort, flow.VipPort);
+        if (vip.Policy.Pick(vip.State, candidates, flowKey) is not { } backend)
             return null;
-        if (sticky)
-            _affinity.Remember(vip.Vip.Id, flow.Client, backend.Id);
+        if (session is { } bound)
+            _sessions.Bind(bound, backend.Id);
         return flow with { BackendId = backend.Id };
     }
+
+    private static SessionKey? SessionOf(VipConfig vip, Connection flow, ReadOnlySpan<byte> firstData) => vip.Affinity switch
+    {
+        Affinity.SourceIp => SessionKey.SourceIp(vip.Id, flow.Client),
+        Affinity.TlsSession when TlsClientHello.TryReadSessionId(firstData, out var id) => SessionKey.TlsSession(vip.Id, id),
+        _ => null,
+    };
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Offload.Controller.Configuration;
 using Offload.Controller.Hosting;
 using Offload.Controller.Plumbing;
+using Offload.Controller.Switches;
 
 namespace Offload.Controller.Management;
 
@@ -31,7 +32,9 @@ public static class AdminApi
             Snake(v.Mode.ToString()), v.Algorithm, v.Pool.ToArray())).ToArray());
         app.MapGet("/api/backends", () => host.Config.Backends.Select(b => new BackendView(b.Id, b.Name, b.Address.ToString(), b.Port,
             host.Classifier.Backends[b.Id].Weight, host.Classifier.Backends[b.Id].ActiveConnections)).ToArray());
-        app.MapGet("/api/connections", (string? vip, string? backend, int? offset, int? limit) => Connections(host, vip, backend, offset ?? 0, Math.Clamp(limit ?? 100, 1, 10_000)));
+        app.MapGet("/api/connections", (string? vip, string? backend, int? offset, int? limit, bool? live, CancellationToken ct) =>
+            Connections(host, vip, backend, Math.Max(offset ?? 0, 0), Math.Clamp(limit ?? 100, 1, 10_000), live ?? false, ct));
+        app.MapGet("/api/applications", (CancellationToken ct) => Applications(host, ct));
         app.MapGet("/metrics", () => Results.Text(Metrics(host), "text/plain; version=0.0.4", Encoding.UTF8));
         app.MapPost("/api/apply", async (HttpRequest request, CancellationToken ct) =>
         {
@@ -66,24 +69,62 @@ public static class AdminApi
         }
     }
 
-    /// <summary>Pinned connections, optionally for one VIP or backend (by name), a page at a time in a stable order.</summary>
-    private static IResult Connections(ControllerHost host, string? vipName, string? backendName, int offset, int limit)
+    /// <summary>
+    /// Pinned connections, optionally for one VIP or backend (by name), a page at a time in a stable order; with
+    /// <paramref name="live"/>, each row of the page gets the switch's packet and byte counts and idle time.
+    /// </summary>
+    private static async Task<IResult> Connections(ControllerHost host, string? vipName, string? backendName, int offset, int limit, bool live,
+        CancellationToken cancellationToken)
     {
         var config = host.Config;
-        var vips = config.Vips.ToDictionary(v => (Addresses.ToNumber(v.Address), v.Port, v.Protocol), v => v.Name);
+        var vips = config.Vips.ToDictionary(v => v.Id, v => v.Name);
         var backends = config.Backends.ToDictionary(b => b.Id, b => b.Name);
         if (vipName is not null && config.Vips.All(v => v.Name != vipName))
             return Results.Json(new ApplyView([], [$"no VIP named '{vipName}'"]), AdminJson.Default.ApplyView, statusCode: 404);
         if (backendName is not null && config.Backends.All(b => b.Name != backendName))
             return Results.Json(new ApplyView([], [$"no backend named '{backendName}'"]), AdminJson.Default.ApplyView, statusCode: 404);
-        var rows = host.Agents.SelectMany(a => a.ConnectionSnapshot().Select(c => (Switch: a.Name, c.Key, Vip: vips.GetValueOrDefault((c.Key.Vip, c.Key.VipPort, c.Key.Protocol)) ?? "?",
-                Backend: backends.GetValueOrDefault(c.BackendId) ?? $"#{c.BackendId} (removed)")))
+        var rows = host.Agents.SelectMany(a => a.ConnectionTable.Snapshot().Select(c => (Agent: a, c.Key, c.Connection,
+                Vip: vips.GetValueOrDefault(c.Connection.VipId) ?? "?", Backend: backends.GetValueOrDefault(c.Connection.BackendId) ?? $"#{c.Connection.BackendId} (removed)")))
             .Where(r => (vipName is null || r.Vip == vipName) && (backendName is null || r.Backend == backendName))
-            .OrderBy(r => r.Switch, StringComparer.Ordinal).ThenBy(r => r.Key.Client).ThenBy(r => r.Key.ClientPort).ThenBy(r => r.Key.Vip).ThenBy(r => r.Key.VipPort)
+            .OrderBy(r => r.Agent.Name, StringComparer.Ordinal).ThenBy(r => r.Key.Client).ThenBy(r => r.Key.ClientPort).ThenBy(r => r.Key.Vip).ThenBy(r => r.Key.VipPort)
             .ToList();
-        var page = rows.Skip(offset).Take(limit).Select(r => new ConnectionView(r.Switch,
-            Endpoint(r.Key.IpVersion, r.Key.Client, r.Key.ClientPort), Endpoint(r.Key.IpVersion, r.Key.Vip, r.Key.VipPort), Protocol(r.Key.Protocol), r.Backend)).ToArray();
-        return Results.Json(new ConnectionsView(rows.Count, offset, page), AdminJson.Default.ConnectionsView);
+        var page = rows.Skip(offset).Take(limit).ToList();
+        var counters = new Dictionary<(string, ConnectionKey), (long Packets, long Bytes, TimeSpan Idle)>();
+        if (live)
+        {
+            foreach (var group in page.GroupBy(r => r.Agent).Where(g => g.Key.IsReady))
+            {
+                foreach (var (key, value) in await group.Key.ReadLiveAsync(group.Select(r => r.Key), cancellationToken))
+                    counters[(group.Key.Name, key)] = value;
+            }
+        }
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var views = page.Select(r =>
+        {
+            var found = counters.TryGetValue((r.Agent.Name, r.Key), out var c);
+            return new ConnectionView(r.Agent.Name, Endpoint(r.Key.IpVersion, r.Key.Client, r.Key.ClientPort), Endpoint(r.Key.IpVersion, r.Key.Vip, r.Key.VipPort),
+                Protocol(r.Key.Protocol), r.Backend, Math.Max(0, now - r.Connection.CreatedUnixMs) / 1000.0,
+                found ? c.Packets : null, found ? c.Bytes : null, found ? c.Idle.TotalSeconds : null);
+        }).ToArray();
+        return Results.Json(new ConnectionsView(rows.Count, offset, views), AdminJson.Default.ConnectionsView);
+    }
+
+    /// <summary>Every application a service is delivered to, with what the switches sent it.</summary>
+    private static async Task<IResult> Applications(ControllerHost host, CancellationToken cancellationToken)
+    {
+        var totals = new Dictionary<int, (long Packets, long Bytes)>();
+        foreach (var agent in host.Agents.Where(a => a.IsReady))
+        {
+            foreach (var (id, (packets, bytes)) in await agent.ReadApplicationCountersAsync(cancellationToken))
+            {
+                var sum = totals.GetValueOrDefault(id);
+                totals[id] = (sum.Packets + packets, sum.Bytes + bytes);
+            }
+        }
+        var config = host.Config;
+        return Results.Json(config.Applications.Select(a => new ApplicationView(a.Id, a.Name, a.SwitchPort, a.Address?.ToString(),
+            config.Vips.Where(v => v.DeliverTo.Contains(a.Name)).Select(v => v.Name).ToArray(),
+            totals.GetValueOrDefault(a.Id).Packets, totals.GetValueOrDefault(a.Id).Bytes)).ToArray(), AdminJson.Default.ApplicationViewArray);
     }
 
     private static string Endpoint(byte version, UInt128 address, ushort port) =>
@@ -91,7 +132,9 @@ public static class AdminApi
 
 
     public static StatusView Status(ControllerHost host) => new(
-        host.Agents.Select(a => new SwitchView(a.Name, a.IsReady ? "primary" : a.IsPrimary ? "primary, preparing" : "not primary", a.Connections, a.LastReconcile?.ToString() ?? "not yet")).ToArray(),
+        host.Agents.Select(a => new SwitchView(a.Name, a.IsReady ? "primary" : a.IsPrimary ? "primary, preparing" : "not primary", a.Connections,
+            a.Stats.PinnedPerSecond, a.Stats.WriteLatency.Quantile(0.5) * 1000, a.Stats.WriteLatency.Quantile(0.99) * 1000,
+            a.DigestBacklog, a.WriteBacklog, a.LastReconcile?.ToString() ?? "not yet")).ToArray(),
         host.Config.Vips.Count, host.Config.Backends.Count, host.Agents.Sum(a => a.Connections));
 
     private static string Metrics(ControllerHost host)
@@ -105,27 +148,38 @@ public static class AdminApi
         text.AppendLine("# TYPE offload_switch_primary gauge");
         foreach (var agent in host.Agents)
             text.AppendLine(CultureInfo.InvariantCulture, $"offload_switch_primary{{switch=\"{agent.Name}\"}} {(agent.IsPrimary ? 1 : 0)}");
-        Counter(text, host, "offload_connections_pinned_total", "Connections pinned (forward and reverse entries written).", s => s.ConnectionsPinned);
-        Counter(text, host, "offload_connections_removed_total", "Idle connections removed.", s => s.ConnectionsForgotten);
-        Counter(text, host, "offload_digest_lists_total", "Digest lists received.", s => s.DigestLists);
-        Counter(text, host, "offload_packet_ins_total", "Packet-ins received.", s => s.PacketIns);
-        Counter(text, host, "offload_write_errors_total", "Writes or reads a switch refused.", s => s.WriteErrors);
-        text.AppendLine("# HELP offload_write_seconds Time spent writing connection entries.");
-        text.AppendLine("# TYPE offload_write_seconds summary");
+        Family(text, host, "offload_connections_pinned_total", "Connections pinned (forward and reverse entries written).", "counter", a => a.Stats.ConnectionsPinned);
+        Family(text, host, "offload_connections_removed_total", "Idle connections removed.", "counter", a => a.Stats.ConnectionsForgotten);
+        Family(text, host, "offload_digest_lists_total", "Digest lists received.", "counter", a => a.Stats.DigestLists);
+        Family(text, host, "offload_packet_ins_total", "Packet-ins received.", "counter", a => a.Stats.PacketIns);
+        Family(text, host, "offload_write_errors_total", "Writes or reads a switch refused.", "counter", a => a.Stats.WriteErrors);
+        text.AppendLine("# HELP offload_vip_active_connections Connections pinned on the switches, by VIP.");
+        text.AppendLine("# TYPE offload_vip_active_connections gauge");
+        var perVip = host.Agents.SelectMany(a => a.ConnectionTable.Snapshot()).GroupBy(c => c.Connection.VipId).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var vip in host.Config.Vips)
+            text.AppendLine(CultureInfo.InvariantCulture, $"offload_vip_active_connections{{vip=\"{vip.Name}\"}} {perVip.GetValueOrDefault(vip.Id)}");
+        Family(text, host, "offload_new_connections_per_second", "New connections pinned per second, over the last five seconds.", "gauge", a => a.Stats.PinnedPerSecond);
+        Family(text, host, "offload_digest_backlog", "Digest lists received and not yet pinned and acknowledged.", "gauge", a => a.DigestBacklog);
+        Family(text, host, "offload_write_backlog", "Connection updates queued and not yet written.", "gauge", a => a.WriteBacklog);
+        text.AppendLine("# HELP offload_write_latency_seconds From queueing a connection write to its result.");
+        text.AppendLine("# TYPE offload_write_latency_seconds histogram");
         foreach (var agent in host.Agents)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"offload_write_seconds_sum{{switch=\"{agent.Name}\"}} {agent.Stats.WriteSeconds}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"offload_write_seconds_count{{switch=\"{agent.Name}\"}} {agent.Stats.Writes}");
+            var histogram = agent.Stats.WriteLatency;
+            foreach (var (upper, cumulative) in histogram.Buckets())
+                text.AppendLine(CultureInfo.InvariantCulture, $"offload_write_latency_seconds_bucket{{switch=\"{agent.Name}\",le=\"{(double.IsPositiveInfinity(upper) ? "+Inf" : upper.ToString(CultureInfo.InvariantCulture))}\"}} {cumulative}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"offload_write_latency_seconds_sum{{switch=\"{agent.Name}\"}} {histogram.Sum}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"offload_write_latency_seconds_count{{switch=\"{agent.Name}\"}} {histogram.Count}");
         }
         return text.ToString();
     }
 
-    private static void Counter(StringBuilder text, ControllerHost host, string name, string help, Func<Offload.Controller.Switches.AgentStats, long> value)
+    private static void Family(StringBuilder text, ControllerHost host, string name, string help, string type, Func<SwitchAgent, double> value)
     {
         text.AppendLine($"# HELP {name} {help}");
-        text.AppendLine($"# TYPE {name} counter");
+        text.AppendLine($"# TYPE {name} {type}");
         foreach (var agent in host.Agents)
-            text.AppendLine(CultureInfo.InvariantCulture, $"{name}{{switch=\"{agent.Name}\"}} {value(agent.Stats)}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{name}{{switch=\"{agent.Name}\"}} {value(agent)}");
     }
 
     private static string Protocol(byte protocol) => protocol switch { 6 => "tcp", 17 => "udp", _ => protocol.ToString(CultureInfo.InvariantCulture) };

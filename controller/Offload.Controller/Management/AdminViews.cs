@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace Offload.Controller.Management;
 
-public sealed record SwitchView(string Name, string State, int Connections, string LastReconcile);
+public sealed record SwitchView(string Name, string State, int Connections, double NewPerSecond, double? WriteP50Ms, double? WriteP99Ms,
+    long DigestBacklog, long WriteBacklog, string LastReconcile);
 
 public sealed record StatusView(SwitchView[] Switches, int Vips, int Backends, int Connections);
 
@@ -12,7 +13,10 @@ public sealed record BackendView(int Id, string Name, string Address, ushort Por
 
 public sealed record ApplyView(string[] Results, string[] Errors);
 
-public sealed record ConnectionView(string Switch, string Client, string Vip, string Protocol, string Backend);
+public sealed record ConnectionView(string Switch, string Client, string Vip, string Protocol, string Backend, double AgeSeconds,
+    long? Packets, long? Bytes, double? IdleSeconds);
+
+public sealed record ApplicationView(int Id, string Name, uint SwitchPort, string? Address, string[] Vips, long Packets, long Bytes);
 
 public sealed record ConnectionsView(int Total, int Offset, ConnectionView[] Connections);
 
@@ -23,4 +27,5 @@ public sealed record ConnectionsView(int Total, int Offset, ConnectionView[] Con
 [JsonSerializable(typeof(BackendView[]))]
 [JsonSerializable(typeof(ApplyView))]
 [JsonSerializable(typeof(ConnectionsView))]
+[JsonSerializable(typeof(ApplicationView[]))]
 public sealed partial class AdminJson : JsonSerializerContext;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Offload.Controller.Configuration;
 using Offload.Controller.Pipeline;
+using Offload.Controller.Sessions;
 using Offload.Grpc;
 using Offload.P4Runtime.Schema;
 using Offload.P4Runtime.Session;
@@ -12,16 +13,18 @@ namespace Offload.Controller.Plumbing;
 /// <summary>
 /// Plumbs one route per connection: the forward entry (client → VIP, pinned to its backend, aged by idle timeout)
 /// and the reverse entry (backend → client, rewritten back to the VIP), written together in batches; and removes
-/// both when the switch reports the forward entry idle. Writing an entry that exists, or deleting one that is
+/// both when the switch reports the forward entry idle. Writes go through the switch's <see cref="WritePipeline"/>, so a
+/// caller can encode its next batch while one is on the wire. Writing an entry that exists, or deleting one that is
 /// gone, is expected (digests and idle notifications repeat) and not an error.
 /// </summary>
-public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info, OffloadConfig config, TimeSpan idleTimeout)
+public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writes, P4InfoIndex p4Info, OffloadConfig config, TimeSpan idleTimeout,
+    IConnectionTable? table = null)
 {
     private readonly ConnectionEncoder _encoder = new(p4Info);
     private readonly long _idleTimeoutNs = (long)idleTimeout.TotalNanoseconds;
     private volatile Dictionary<int, BackendEndpoint> _backends = Endpoints(config);
+    private volatile Dictionary<(UInt128 Address, ushort Port, byte Protocol), int> _vipIds = VipIds(config);
     private volatile Dictionary<int, (UInt128 Address, ushort Port)> _vips = Vips(config);
-    private readonly ConcurrentDictionary<ConnectionKey, int> _pinned = new();
 
     // A backend the configuration no longer names may still carry connections: the switch's backends entry says where it is.
     private readonly ConcurrentDictionary<int, BackendEndpoint> _switchEndpoints = new();
@@ -31,53 +34,90 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info
     {
         _backends = Endpoints(config);
         _vips = Vips(config);
+        _vipIds = VipIds(config);
     }
 
+    public IConnectionTable Table { get; } = table ?? new InMemoryConnectionTable();
+
     /// <summary>Connections pinned so far and not yet forgotten.</summary>
-    public int Count => _pinned.Count;
+    public int Count => Table.Count;
 
     /// <summary>Told the backend id of every connection pinned for the first time, and of every one forgotten: the load signal.</summary>
     public Action<int>? Opened { get; init; }
     public Action<int>? Closed { get; init; }
 
-    /// <summary>A snapshot of the pinned connections and their backends.</summary>
-    public IReadOnlyList<(ConnectionKey Key, int BackendId)> Snapshot() => _pinned.Select(p => (p.Key, p.Value)).ToList();
-
     /// <summary>Backends that still carry pinned connections: their entries must outlive their removal from the configuration.</summary>
-    public IReadOnlySet<int> LiveBackends => _pinned.Values.ToHashSet();
+    public IReadOnlySet<int> LiveBackends => Table.Backends;
 
-    public async Task<int> PinAsync(IReadOnlyList<Connection> connections, CancellationToken cancellationToken = default)
+    public async Task<int> PinAsync(IReadOnlyList<Connection> connections, CancellationToken cancellationToken = default) =>
+        await await StartPinAsync(connections, cancellationToken);
+
+    /// <summary>Encodes and queues the connections' entries; the task it returns completes (with how many were pinned) once they are written.</summary>
+    public async ValueTask<Task<int>> StartPinAsync(IReadOnlyList<Connection> connections, CancellationToken cancellationToken = default)
     {
         var backends = _backends;
         var vips = _vips;
         var updates = new List<Update>(connections.Count * 2);
-        var pinned = new List<(ConnectionKey Key, int BackendId)>(connections.Count);
+        var pinned = new List<(ConnectionKey Key, int VipId, int BackendId)>(connections.Count);
         foreach (var connection in connections.Distinct())
         {
             if (!backends.TryGetValue(connection.BackendId, out var backend) || !vips.TryGetValue(connection.VipId, out var vip))
                 continue;
             var key = ConnectionKey.Of(connection);
+            if (Table.TryGet(key, out var known) && known.BackendId == connection.BackendId)
+            {
+                Table.Seen(key);
+                continue;
+            }
             updates.Add(P4RuntimeClient.Insert(new Entity { TableEntry = _encoder.Forward(key, connection.BackendId, _idleTimeoutNs) }));
             updates.Add(P4RuntimeClient.Insert(new Entity { TableEntry = _encoder.Reverse(key, backend, connection.BackendId, vip.Address, vip.Port) }));
-            pinned.Add((key, connection.BackendId));
+            pinned.Add((key, connection.VipId, connection.BackendId));
         }
         if (updates.Count == 0)
-            return 0;
-        ThrowUnless(await client.WriteAsync(updates, cancellationToken: cancellationToken), StatusCode.AlreadyExists);
-        foreach (var (key, backendId) in pinned)
+            return Task.FromResult(0);
+        var written = await writes.EnqueueAsync(updates, cancellationToken);
+        return Track(written, pinned);
+    }
+
+    private async Task<int> Track(Task<WriteResult> written, List<(ConnectionKey Key, int VipId, int BackendId)> pinned)
+    {
+        ThrowUnless(await written, StatusCode.AlreadyExists);
+        foreach (var (key, vipId, backendId) in pinned)
         {
-            if (_pinned.TryAdd(key, backendId))
+            if (Table.Open(key, vipId, backendId))
                 Opened?.Invoke(backendId);
         }
         return pinned.Count;
+    }
+
+    /// <summary>What the switch says of each connection now: packets and bytes forwarded, and time since its last packet.</summary>
+    public async Task<IReadOnlyDictionary<ConnectionKey, (long Packets, long Bytes, TimeSpan Idle)>> ReadLiveAsync(IEnumerable<ConnectionKey> keys,
+        CancellationToken cancellationToken = default)
+    {
+        var requests = keys.Select(k =>
+        {
+            var entry = _encoder.ForwardKey(k);
+            entry.CounterData = new CounterData();
+            entry.TimeSinceLastHit = new TableEntry.Types.IdleTimeout();
+            return new Entity { TableEntry = entry };
+        }).ToList();
+        var live = new Dictionary<ConnectionKey, (long, long, TimeSpan)>();
+        if (requests.Count == 0)
+            return live;
+        await foreach (var entity in client.ReadAsync(requests, cancellationToken))
+        {
+            if (_encoder.Read(entity.TableEntry) is { } read)
+                live[read.Key] = (entity.TableEntry.CounterData?.PacketCount ?? 0, entity.TableEntry.CounterData?.ByteCount ?? 0,
+                    TimeSpan.FromMilliseconds((entity.TableEntry.TimeSinceLastHit?.ElapsedNs ?? 0) / 1e6));
+        }
+        return live;
     }
 
     /// <summary>Writes drop routes for denied connections; they age out like any connection.</summary>
     public async Task<int> DenyAsync(IReadOnlyList<Connection> connections, CancellationToken cancellationToken = default)
     {
         var updates = connections.Distinct().Select(c => P4RuntimeClient.Insert(new Entity { TableEntry = _encoder.Drop(ConnectionKey.Of(c), _idleTimeoutNs) })).ToList();
-        if (updates.Count > 0)
-            ThrowUnless(await client.WriteAsync(updates, cancellationToken: cancellationToken), StatusCode.AlreadyExists);
+        ThrowUnless(await writes.WriteAsync(updates, cancellationToken), StatusCode.AlreadyExists);
         return updates.Count;
     }
 
@@ -91,31 +131,30 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info
             if (_encoder.Read(entry) is not { } read)
                 continue;
             updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = _encoder.ForwardKey(read.Key) }));
-            if (_pinned.TryRemove(read.Key, out var backendId))
+            if (Table.Close(read.Key, out var connection))
             {
-                if (Endpoint(backendId) is { } backend)
+                if (Endpoint(connection.BackendId) is { } backend)
                     updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = _encoder.ReverseKey(read.Key, backend) }));
-                Closed?.Invoke(backendId);
+                Closed?.Invoke(connection.BackendId);
             }
             forgotten++;
         }
-        if (updates.Count > 0)
-            ThrowUnless(await client.WriteAsync(updates, cancellationToken: cancellationToken), StatusCode.NotFound);
+        ThrowUnless(await writes.WriteAsync(updates, cancellationToken), StatusCode.NotFound);
         return forgotten;
     }
-
     /// <summary>
     /// Learns the connections a switch already holds (after a controller restart or a reload): each forward entry's
-    /// backend and the reverse entry that goes with it. Reverse entries left without a forward entry are deleted.
+    /// backend and the reverse entry that goes with it. Reverse entries left without a forward entry are deleted, and
+    /// tracked connections the switch no longer holds (it restarted) are forgotten.
     /// </summary>
     public async Task<int> RecoverAsync(CancellationToken cancellationToken = default)
     {
-        Entity Table(string name) => new() { TableEntry = new TableEntry { TableId = p4Info.Tables[name].Preamble.Id } };
+        Entity WholeTable(string name) => new() { TableEntry = new TableEntry { TableId = p4Info.Tables[name].Preamble.Id } };
         var backendsTable = p4Info.Tables[OffloadP4.Backends].Preamble.Id;
         var forwards = new List<TableEntry>();
         var reverses = new Dictionary<string, TableEntry>(StringComparer.Ordinal);
-        await foreach (var entity in client.ReadAsync([Table(OffloadP4.Backends), Table(OffloadP4.ConnV4), Table(OffloadP4.ConnV6),
-            Table(OffloadP4.ReverseConnV4), Table(OffloadP4.ReverseConnV6)], cancellationToken))
+        await foreach (var entity in client.ReadAsync([WholeTable(OffloadP4.Backends), WholeTable(OffloadP4.ConnV4), WholeTable(OffloadP4.ConnV6),
+            WholeTable(OffloadP4.ReverseConnV4), WholeTable(OffloadP4.ReverseConnV6)], cancellationToken))
         {
             var entry = entity.TableEntry;
             if (entry.TableId == backendsTable)
@@ -125,18 +164,25 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info
             else
                 reverses[Reconciler.Key(entry)] = Reconciler.KeyOnly(entry);
         }
+        var held = new HashSet<ConnectionKey>();
         foreach (var forward in forwards)
         {
             if (_encoder.Read(forward) is not { BackendId: > 0 } read || Endpoint(read.BackendId) is not { } backend)
                 continue;
             reverses.Remove(Reconciler.Key(_encoder.ReverseKey(read.Key, backend)));
-            if (_pinned.TryAdd(read.Key, read.BackendId))
+            held.Add(read.Key);
+            if (Table.Open(read.Key, _vipIds.GetValueOrDefault((read.Key.Vip, read.Key.VipPort, read.Key.Protocol)), read.BackendId))
                 Opened?.Invoke(read.BackendId);
         }
-        if (reverses.Count > 0)
-            ThrowUnless(await client.WriteAsync(reverses.Values.Select(r => P4RuntimeClient.Delete(new Entity { TableEntry = r })).ToList(),
-                cancellationToken: cancellationToken), StatusCode.NotFound);
-        return _pinned.Count;
+        // A switch that restarted lost what it held: connections tracked from before are gone.
+        foreach (var (key, _) in Table.Snapshot().Where(c => !held.Contains(c.Key)))
+        {
+            if (Table.Close(key, out var lost))
+                Closed?.Invoke(lost.BackendId);
+        }
+        ThrowUnless(await writes.WriteAsync(reverses.Values.Select(r => P4RuntimeClient.Delete(new Entity { TableEntry = r })).ToList(),
+            cancellationToken), StatusCode.NotFound);
+        return Table.Count;
     }
 
     private void RememberEndpoint(TableEntry entry)
@@ -156,6 +202,9 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, P4InfoIndex p4Info
 
     private static Dictionary<int, (UInt128, ushort)> Vips(OffloadConfig config) =>
         config.Vips.ToDictionary(v => v.Id, v => (Addresses.ToNumber(v.Address), v.Port));
+
+    private static Dictionary<(UInt128, ushort, byte), int> VipIds(OffloadConfig config) =>
+        config.Vips.ToDictionary(v => (Addresses.ToNumber(v.Address), v.Port, (byte)v.Protocol), v => v.Id);
 
 
     private static void ThrowUnless(WriteResult result, StatusCode tolerated)

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Offload.Controller.Classification;
@@ -5,6 +6,7 @@ using Offload.Controller.Configuration;
 using Offload.Controller.Pipeline;
 using Offload.Controller.Plumbing;
 using Offload.Controller.Plumbing.Pools;
+using Offload.Controller.Sessions;
 using Offload.Grpc;
 using Offload.Grpc.Client;
 using Offload.P4Runtime.Entities;
@@ -19,6 +21,10 @@ public sealed record SwitchAgentOptions
 {
     public TimeSpan ConnectionIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public DigestEntry.Types.Config Digests { get; init; } = new() { MaxTimeoutNs = 1_000_000, MaxListSize = 256, AckTimeoutNs = 2_000_000_000 };
+
+    /// <summary>Connection writes queued per switch before the digest loop waits (back-pressure), and the most updates one Write carries.</summary>
+    public int WriteQueueCapacity { get; init; } = 64;
+    public int WriteBatchLimit { get; init; } = 4096;
 
     /// <summary>How long a pool change waits for digests the switch may still hold or have on the wire (its batching delay and more).</summary>
     public TimeSpan DigestBarrierDelay { get; init; } = TimeSpan.FromMilliseconds(100);
@@ -44,6 +50,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     private readonly ConnectionPlumber _plumber;
     private readonly SemaphoreSlim _reconciling = new(1, 1);
     private readonly PoolVersions _pools;
+    private readonly WritePipeline _writes;
     private long _digestListsDone;
     private volatile OffloadConfig _config;
 
@@ -62,7 +69,11 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         _session = new StreamSession(_channel, sw.DeviceId, election, sw.Role, logger: _logger);
         _client = new P4RuntimeClient(_channel, sw.DeviceId, election, sw.Role);
         _pools = new PoolVersions(p4Info);
-        _plumber = new ConnectionPlumber(_client, p4Info, config, options.ConnectionIdleTimeout)
+        _writes = new WritePipeline((updates, ct) => _client.WriteAsync(updates, cancellationToken: ct), options.WriteQueueCapacity, options.WriteBatchLimit)
+        {
+            Latency = Stats.WriteLatency.Observe,
+        };
+        _plumber = new ConnectionPlumber(_client, _writes, p4Info, config, options.ConnectionIdleTimeout)
         {
             Opened = id => classifier.Backends.GetValueOrDefault(id)?.ConnectionOpened(),
             Closed = id => classifier.Backends.GetValueOrDefault(id)?.ConnectionClosed(),
@@ -79,7 +90,32 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     private volatile bool _ready;
     public int Connections => _plumber.Count;
 
-    public IReadOnlyList<(ConnectionKey Key, int BackendId)> ConnectionSnapshot() => _plumber.Snapshot();
+    /// <summary>The connections this switch carries, as the controller tracks them.</summary>
+    public IConnectionTable ConnectionTable => _plumber.Table;
+
+    /// <summary>Packets, bytes and idle time of these connections, from the switch (entries it no longer holds are left out).</summary>
+    public Task<IReadOnlyDictionary<ConnectionKey, (long Packets, long Bytes, TimeSpan Idle)>> ReadLiveAsync(IEnumerable<ConnectionKey> keys,
+        CancellationToken cancellationToken = default) => _plumber.ReadLiveAsync(keys, cancellationToken);
+
+    /// <summary>Packets and bytes each application was sent (the replicas table's direct counter), by application id.</summary>
+    public async Task<IReadOnlyDictionary<int, (long Packets, long Bytes)>> ReadApplicationCountersAsync(CancellationToken cancellationToken = default)
+    {
+        var replicas = _p4Info.Tables[OffloadP4.Replicas].Preamble.Id;
+        var counters = new Dictionary<int, (long, long)>();
+        await foreach (var entity in _client.ReadAsync([new Entity { DirectCounterEntry = new DirectCounterEntry { TableEntry = new TableEntry { TableId = replicas } } }], cancellationToken))
+        {
+            var entry = entity.DirectCounterEntry;
+            if (entry.TableEntry?.Match.Count == 1)
+                counters[(int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(entry.TableEntry.Match[0].Exact.Value)] = (entry.Data?.PacketCount ?? 0, entry.Data?.ByteCount ?? 0);
+        }
+        return counters;
+    }
+
+    /// <summary>Connection updates queued for this switch and not yet written.</summary>
+    public long WriteBacklog => _writes.Backlog;
+
+    /// <summary>Digest lists the switch sent that are not yet pinned and acknowledged.</summary>
+    public long DigestBacklog => _session.DigestListsReceived - Interlocked.Read(ref _digestListsDone);
 
     public AgentStats Stats { get; } = new();
 
@@ -217,24 +253,44 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             await Task.Delay(1, cancellationToken);
     }
 
+    // Reading, decoding and encoding run ahead of the switch: each list's entries queue on the write pipeline, and
+    // lists are acknowledged in order once written. A full pipeline stops the reading (back-pressure).
     private async Task DigestsAsync(CancellationToken cancellationToken)
     {
-        await foreach (var list in _session.Digests.ReadAllAsync(cancellationToken))
+        var written = Channel.CreateBounded<(Task<int> Pinned, DigestList List)>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        var acks = AcknowledgeAsync(written.Reader, cancellationToken);
+        try
         {
-            var connections = new List<Connection>(list.Data.Count);
-            foreach (var data in list.Data)
+            await foreach (var list in _session.Digests.ReadAllAsync(cancellationToken))
             {
-                try
+                var connections = new List<Connection>(list.Data.Count);
+                foreach (var data in list.Data)
                 {
-                    connections.Add(Connection.FromDigest(_p4Info, data));
+                    try
+                    {
+                        connections.Add(Connection.FromDigest(_p4Info, data));
+                    }
+                    catch (FormatException ex)
+                    {
+                        LogBadDigest(_logger, _switch.Name, ex.Message);
+                    }
                 }
-                catch (FormatException ex)
-                {
-                    LogBadDigest(_logger, _switch.Name, ex.Message);
-                }
+                Stats.DigestList();
+                await written.Writer.WriteAsync((await _plumber.StartPinAsync(connections, cancellationToken), list), cancellationToken);
             }
-            Stats.DigestList();
-            Stats.Pinned(await Stats.TimeAsync(() => _plumber.PinAsync(connections, cancellationToken)));
+        }
+        finally
+        {
+            written.Writer.TryComplete();
+            await acks;
+        }
+    }
+
+    private async Task AcknowledgeAsync(ChannelReader<(Task<int> Pinned, DigestList List)> written, CancellationToken cancellationToken)
+    {
+        await foreach (var (pinned, list) in written.ReadAllAsync(cancellationToken))
+        {
+            Stats.Pinned(await pinned);
             await _session.AckDigestAsync(list.DigestId, list.ListId, cancellationToken);
             Interlocked.Increment(ref _digestListsDone);
         }
@@ -245,7 +301,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         var forward = new[] { OffloadP4.ConnV4, OffloadP4.ConnV6 }.Select(t => _p4Info.Tables[t].Preamble.Id).ToHashSet();
         await foreach (var notification in _session.IdleTimeouts.ReadAllAsync(cancellationToken))
         {
-            Stats.Forgotten(await Stats.TimeAsync(() => _plumber.ForgetAsync(notification.TableEntry.Where(e => forward.Contains(e.TableId)), cancellationToken)));
+            Stats.Forgotten(await _plumber.ForgetAsync(notification.TableEntry.Where(e => forward.Contains(e.TableId)), cancellationToken));
             if (_retained.Count > 0 && !_retained.IsSubsetOf(_plumber.LiveBackends))
             {
                 await ReconcileAsync(cancellationToken);
@@ -267,7 +323,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             var flow = FlowParser.Parse(packetIn.Payload.Span, vipId);
             if (flow is not null && _classifier.Denies(flow))
             {
-                await Stats.TimeAsync(() => _plumber.DenyAsync([flow], cancellationToken));
+                await _plumber.DenyAsync([flow], cancellationToken);
                 LogDenied(_logger, _switch.Name, vipId);
                 continue;
             }
@@ -276,7 +332,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
                 LogUnclassified(_logger, _switch.Name, vipId, reason);
                 continue;
             }
-            Stats.Pinned(await Stats.TimeAsync(() => _plumber.PinAsync([connection], cancellationToken)));
+            Stats.Pinned(await _plumber.PinAsync([connection], cancellationToken));
             await _session.SendPacketOutAsync(PacketIo.PacketOut(_p4Info, packetIn.Payload.Span,
                 new Dictionary<string, P4Value> { ["egress_port"] = 0, ["mode"] = PacketOutPipeline }), cancellationToken);
         }
@@ -287,6 +343,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _session.DisposeAsync();
+        await _writes.DisposeAsync();
         _channel.Dispose();
     }
 

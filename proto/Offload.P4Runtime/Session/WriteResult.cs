@@ -20,9 +20,19 @@ public sealed class WriteResult
 {
     private WriteResult(IReadOnlyList<UpdateResult> updates) => Updates = updates;
 
+    public static WriteResult Empty { get; } = new([]);
+
     public IReadOnlyList<UpdateResult> Updates { get; }
     public bool AllOk => Updates.All(u => u.Ok);
     public IEnumerable<UpdateResult> Failures => Updates.Where(u => !u.Ok);
+
+    /// <summary>A result with one status per update, as a switch that answers in-process (a fake, a simulator) gives it.</summary>
+    public static WriteResult Of(IReadOnlyList<Update> updates, IReadOnlyList<StatusCode> codes)
+    {
+        if (codes.Count != updates.Count)
+            throw new ArgumentException($"{codes.Count} status codes for {updates.Count} updates", nameof(codes));
+        return new(updates.Select((u, i) => new UpdateResult(i, u, codes[i], codes[i] == StatusCode.OK ? "" : codes[i].ToString(), "", 0)).ToList());
+    }
 
     internal static WriteResult Succeeded(IReadOnlyList<Update> updates) =>
         new(updates.Select((u, i) => new UpdateResult(i, u, StatusCode.OK, "", "", 0)).ToList());
@@ -41,6 +51,10 @@ public sealed class WriteResult
         }
         return new WriteResult(results);
     }
+
+    /// <summary>The results of <paramref name="count"/> updates from <paramref name="start"/>, numbered from 0: one caller's share of a merged Write.</summary>
+    public WriteResult Slice(int start, int count) =>
+        new(Updates.Skip(start).Take(count).Select(u => u with { Index = u.Index - start }).ToList());
 
     public void ThrowIfFailed()
     {

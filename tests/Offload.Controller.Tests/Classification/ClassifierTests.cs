@@ -2,6 +2,7 @@ using Offload.Controller.Classification;
 using Offload.Controller.Configuration;
 using Offload.Controller.LoadBalancing;
 using Offload.Controller.Plumbing;
+using Offload.Tests.Common;
 using Xunit;
 
 namespace Offload.Controller.Tests.Classification;
@@ -9,13 +10,6 @@ namespace Offload.Controller.Tests.Classification;
 /// <summary>The classifier: the VIP's algorithm, and source-IP affinity on top of it.</summary>
 public sealed class ClassifierTests
 {
-    private sealed class ManualTime : TimeProvider
-    {
-        public long Ticks { get; set; }
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-        public override long GetTimestamp() => Ticks;
-    }
-
     private static readonly LoadBalancingPolicyRegistry Policies = new();
 
     private static OffloadConfig Config(string affinity) => ConfigLoader.Load(
@@ -61,5 +55,23 @@ public sealed class ClassifierTests
             File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml")).Replace("affinity: none", "affinity: source_ip"),
             "affinity.yaml", n => Policies.TryGet(n, out _)));
         Assert.Contains(error.Errors, e => e.Contains("affinity needs mode controller_classify"));
+    }
+
+    // The classifier half of TLS-session affinity; the switch half (holding a connection until its first data) is delayed binding.
+    [Fact]
+    public void TlsSessionAffinity_FirstDataNamesTheSession_ThatSessionStays()
+    {
+        var config = Config("none");
+        config = config with { Vips = [config.Vips[0] with { Affinity = Affinity.TlsSession }] };
+        var classifier = new Classifier(config, Policies);
+        static byte[] Hello(byte id)
+        {
+            byte[] body = [0x03, 0x03, .. new byte[32], 4, id, id, id, id, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00];
+            return [0x16, 0x03, 0x01, 0, (byte)(body.Length + 4), 0x01, 0, 0, (byte)body.Length, .. body];
+        }
+        var first = classifier.Classify(Flow(0x0a000002, 40000), Hello(7))!.BackendId;
+        Assert.All(Enumerable.Range(1, 4), i => Assert.Equal(first, classifier.Classify(Flow((uint)(0x0a000010 + i), (ushort)(40000 + i)), Hello(7))!.BackendId));
+        Assert.NotEqual(first, classifier.Classify(Flow(0x0a000002, 41000), Hello(8))!.BackendId);
+        Assert.Equal(2, classifier.Sessions.Count);
     }
 }

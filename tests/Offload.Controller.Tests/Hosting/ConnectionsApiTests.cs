@@ -14,7 +14,7 @@ using Xunit;
 
 namespace Offload.Controller.Tests.Hosting;
 
-/// <summary>offloadctl connections: pinned connections through the admin API, filtered and paged.</summary>
+/// <summary>offloadctl connections, watch and applications: what the admin API reports, filtered, paged and live.</summary>
 public sealed class ConnectionsApiTests
 {
     [Fact]
@@ -28,10 +28,7 @@ public sealed class ConnectionsApiTests
         var config = ConfigLoader.Load(yaml, "connections.yaml", n => policies.TryGet(n, out _));
         await using var host = ControllerHost.Start(config, RepoPaths.Root, policies, new SwitchAgentOptions(), NullLoggerFactory.Instance);
         await Eventually.WaitUntil(() => host.Agents[0].IsReady);
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var admin = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
-        listener.Stop();
+        var admin = $"127.0.0.1:{FreePort()}";
         await using var app = await AdminApi.StartAsync(host, admin, CancellationToken.None);
 
         foreach (var port in new[] { 46000, 46001, 46002 })
@@ -49,10 +46,67 @@ public sealed class ConnectionsApiTests
         var metrics = await http.GetStringAsync($"http://{admin}/metrics");
         Assert.Contains("offload_connections_pinned_total{switch=\"s1\"} 3", metrics);
         Assert.Contains("offload_active_connections{backend=\"web1\"} 3", metrics);
-        Assert.Matches("offload_write_seconds_count\\{switch=\"s1\"\\} [1-9]", metrics);
+        Assert.Matches("offload_write_latency_seconds_count\\{switch=\"s1\"\\} [1-9]", metrics);
+        Assert.Contains("offload_write_latency_seconds_bucket{switch=\"s1\",le=\"+Inf\"}", metrics);
+        Assert.Contains("offload_vip_active_connections{vip=\"web\"} 3", metrics);
+        Assert.Contains("offload_digest_backlog{switch=\"s1\"} 0", metrics);
+        Assert.Contains("# TYPE offload_new_connections_per_second gauge", metrics);
+
+        // An established segment hits the pinned entry: --live shows the switch's count for that connection.
+        sim.Inject(1, ScapyPacket.Build($"Ether(dst=\"02:00:00:00:00:01\", src=\"00:00:00:00:00:02\")/IP(src=\"10.0.0.2\", dst=\"10.0.100.1\")/TCP(sport=46000, dport=80, flags=\"A\")"));
+        var live = ProgramProcess.Run("offloadctl.dll", "connections", "--live", "--json", "--controller", admin);
+        Assert.True(live.ExitCode == 0, live.Output);
+        var rows = System.Text.Json.JsonDocument.Parse(live.Output).RootElement.GetProperty("connections").EnumerateArray().ToList();
+        Assert.Equal(1, rows.Single(r => r.GetProperty("client").GetString() == "10.0.0.2:46000").GetProperty("packets").GetInt64());
+        Assert.Equal(0, rows.Single(r => r.GetProperty("client").GetString() == "10.0.0.2:46001").GetProperty("packets").GetInt64());
+
+        var watch = ProgramProcess.Run("offloadctl.dll", "watch", "--count", "2", "--interval", "0.1", "--controller", admin);
+        Assert.True(watch.ExitCode == 0, watch.Output);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(watch.Output, "digest backlog").Count);
+        Assert.Contains("web1", watch.Output);
 
         var unknown = ProgramProcess.Run("offloadctl.dll", "connections", "--vip", "nope", "--controller", admin);
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("no VIP named 'nope'", unknown.Output);
+    }
+
+    [Fact]
+    public async Task Applications_CountWhatEachApplicationWasSent()
+    {
+        await using var sim = await SimulatorHarness.StartAsync();
+        var policies = new LoadBalancingPolicyRegistry();
+        var yaml = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
+            .Replace("address: 127.0.0.1:9559", $"address: {sim.Address}").Replace("device_id: 0", $"device_id: {SimulatorHarness.DeviceId}")
+            .Replace("pool: [web1, web2, web3]", "pool: [web1]\n    deliver_to: [ids, impl2]") + """
+
+            applications:
+              - name: ids
+                switch_port: 3
+                mac: 00:00:00:00:03:03
+              - name: impl2
+                switch_port: 4
+                mac: 00:00:00:00:04:04
+                address: 10.0.4.4
+            """;
+        var config = ConfigLoader.Load(yaml, "applications.yaml", n => policies.TryGet(n, out _));
+        await using var host = ControllerHost.Start(config, RepoPaths.Root, policies, new SwitchAgentOptions(), NullLoggerFactory.Instance);
+        await Eventually.WaitUntil(() => host.Agents[0].IsReady);
+        var admin = $"127.0.0.1:{FreePort()}";
+        await using var app = await AdminApi.StartAsync(host, admin, CancellationToken.None);
+
+        foreach (var port in new[] { 47000, 47001 })
+            sim.Inject(1, ScapyPacket.Build($"Ether(dst=\"02:00:00:00:00:01\", src=\"00:00:00:00:00:02\")/IP(src=\"10.0.0.2\", dst=\"10.0.100.1\")/TCP(sport={port}, dport=80, flags=\"S\")"));
+
+        var table = ProgramProcess.Run("offloadctl.dll", "applications", "--controller", admin);
+        Assert.True(table.ExitCode == 0, table.Output);
+        Assert.Matches("ids .*│ 3 .*│ web .*│ 2 ", table.Output);
+        Assert.Matches("impl2 .*│ 4 .*│ 10.0.4.4 .*│ web .*│ 2 ", table.Output);
+    }
+
+    private static string FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -56,7 +56,8 @@ public sealed class ConnectionPlumberTests : IAsyncLifetime
     public async Task Digest_PinsForwardAndReverse_IdleTimeoutRemovesBoth()
     {
         var config = await ProgramAsync();
-        var plumber = new ConnectionPlumber(_client, P4Info, config, TimeSpan.FromMilliseconds(400));
+        await using var writes = WritePipeline.For(_client);
+        var plumber = new ConnectionPlumber(_client, writes, P4Info, config, TimeSpan.FromMilliseconds(400));
 
         var forwarded = Assert.Single(_sim.Inject(1, ScapyPacket.Build(Syn)));
         Assert.Equal(2u, forwarded.Port);
@@ -69,7 +70,7 @@ public sealed class ConnectionPlumberTests : IAsyncLifetime
         var forward = Assert.Single(await ReadAsync(OffloadP4.ConnV4));
         Assert.Equal(P4Info.Actions[OffloadP4.Forward].Preamble.Id, forward.Action.Action.ActionId);
         Assert.Single(await ReadAsync(OffloadP4.ReverseConnV4));
-        Assert.Equal(1, await plumber.PinAsync([connection]));
+        Assert.Equal(0, await plumber.PinAsync([connection])); // a repeated digest of a tracked connection writes nothing
 
         var idle = await _session.IdleTimeouts.ReadAsync().AsTask().WaitAsync(Wait);
         Assert.Equal(1, await plumber.ForgetAsync(idle.TableEntry));

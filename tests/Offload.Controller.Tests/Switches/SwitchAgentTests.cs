@@ -208,7 +208,7 @@ public sealed class SwitchAgentTests : IAsyncLifetime
             .Replace("pool: [web1, web2, web3]", "pool: [web1, web2, web3]\n    deny_sources: [10.0.0.0/30]"));
         await using var _ = agent;
         Assert.DoesNotContain(_sim.Inject(1, ScapyPacket.Build(Syn(47000))), o => o.Port != 255);
-        await Eventually.WaitUntil(() => agent.Stats.PacketIns == 1 && agent.Stats.Writes >= 1);
+        await Eventually.WaitUntil(() => agent.Stats.PacketIns == 1 && agent.Stats.WriteLatency.Count >= 1);
         await Eventually.WaitUntil(() => _sim.Inject(1, ScapyPacket.Build(Ack(47000))).Count == 0);
         Assert.Equal(1, agent.Stats.PacketIns);
         Assert.Null(await _sim.NextSentAsync(2, TimeSpan.FromMilliseconds(200)));

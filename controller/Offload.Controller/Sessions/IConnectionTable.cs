@@ -1,0 +1,32 @@
+using Offload.Controller.Plumbing;
+
+namespace Offload.Controller.Sessions;
+
+/// <summary>A pinned connection as the controller tracks it: where it goes, since when, and when it was last heard of.</summary>
+public readonly record struct TrackedConnection(int VipId, int BackendId, long CreatedUnixMs, long LastSeenUnixMs);
+
+/// <summary>
+/// The connections one switch carries, connection → backend: what the controller knows without asking the switch.
+/// In memory here; a replicated implementation lets a standby switch rebuild every connection after a failover.
+/// </summary>
+public interface IConnectionTable
+{
+    int Count { get; }
+
+    /// <summary>Tracks a newly pinned connection; false (and no change) when it is tracked already.</summary>
+    bool Open(ConnectionKey key, int vipId, int backendId);
+
+    /// <summary>Stops tracking a connection that ended; false when it was not tracked.</summary>
+    bool Close(ConnectionKey key, out TrackedConnection connection);
+
+    bool TryGet(ConnectionKey key, out TrackedConnection connection);
+
+    /// <summary>Notes that the switch reported the connection again (a repeated digest, a packet-in).</summary>
+    void Seen(ConnectionKey key);
+
+    /// <summary>Backends that carry at least one tracked connection.</summary>
+    IReadOnlySet<int> Backends { get; }
+
+    /// <summary>A copy of every tracked connection.</summary>
+    IReadOnlyList<(ConnectionKey Key, TrackedConnection Connection)> Snapshot();
+}
