@@ -19,6 +19,7 @@ internal static class ControllerCommands
     public static IEnumerable<Command> Create() =>
     [
         Command("status", "the controller's switches and totals", "/api/status", Status),
+        Command("switches", "the controller's switches: primary or not, connections, write latency, backlogs", "/api/switches", Switches),
         Command("vips", "the configured VIPs", "/api/vips", Vips),
         Command("backends", "backends with their weight and active connections", "/api/backends", Backends),
         Connections(),
@@ -182,12 +183,17 @@ internal static class ControllerCommands
 
     private static void Status(JsonElement status)
     {
+        Switches(status.GetProperty("switches"));
+        AnsiConsole.WriteLine($"{Text(status, "vips")} VIP(s), {Text(status, "backends")} backend(s), {Text(status, "connections")} connection(s)");
+    }
+
+    private static void Switches(JsonElement list)
+    {
         var switches = Table("switch", "state", "connections", "new/s", "write p50 ms", "write p99 ms", "digest backlog", "write backlog", "last reconcile");
-        foreach (var sw in status.GetProperty("switches").EnumerateArray())
+        foreach (var sw in list.EnumerateArray())
             switches.AddRow(Text(sw, "name"), Text(sw, "state"), Text(sw, "connections"), Number(sw, "new_per_second", "F0"),
                 Number(sw, "write_p50_ms", "F2"), Number(sw, "write_p99_ms", "F2"), Text(sw, "digest_backlog"), Text(sw, "write_backlog"), Text(sw, "last_reconcile"));
         AnsiConsole.Write(switches);
-        AnsiConsole.WriteLine($"{Text(status, "vips")} VIP(s), {Text(status, "backends")} backend(s), {Text(status, "connections")} connection(s)");
     }
 
     private static void Vips(JsonElement vips)
@@ -201,9 +207,9 @@ internal static class ControllerCommands
 
     private static void Backends(JsonElement backends)
     {
-        var table = Table("id", "name", "address", "weight", "active connections");
+        var table = Table("id", "name", "address", "state", "weight", "active connections");
         foreach (var backend in backends.EnumerateArray())
-            table.AddRow(Text(backend, "id"), Text(backend, "name"), $"{Text(backend, "address")}:{Text(backend, "port")}",
+            table.AddRow(Text(backend, "id"), Text(backend, "name"), $"{Text(backend, "address")}:{Text(backend, "port")}", Text(backend, "state"),
                 Text(backend, "weight"), Text(backend, "active_connections"));
         AnsiConsole.Write(table);
     }

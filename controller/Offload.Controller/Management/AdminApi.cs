@@ -31,7 +31,7 @@ public static class AdminApi
         app.MapGet("/api/vips", () => host.Config.Vips.Select(v => new VipView(v.Id, v.Name, v.Address.ToString(), Protocol(v.Protocol), v.Port,
             Snake(v.Mode.ToString()), v.Algorithm, v.Pool.ToArray())).ToArray());
         app.MapGet("/api/backends", () => host.Config.Backends.Select(b => new BackendView(b.Id, b.Name, b.Address.ToString(), b.Port,
-            host.Classifier.Backends[b.Id].Weight, host.Classifier.Backends[b.Id].ActiveConnections)).ToArray());
+            host.Classifier.Backends[b.Id].Weight > 0 ? "active" : "drained", host.Classifier.Backends[b.Id].Weight, host.Classifier.Backends[b.Id].ActiveConnections)).ToArray());
         app.MapGet("/api/connections", (string? vip, string? backend, int? offset, int? limit, bool? live, CancellationToken ct) =>
             Connections(host, vip, backend, Math.Max(offset ?? 0, 0), Math.Clamp(limit ?? 100, 1, 10_000), live ?? false, ct));
         app.MapGet("/api/applications", (CancellationToken ct) => Applications(host, ct));

@@ -9,7 +9,7 @@ public sealed record StatusView(SwitchView[] Switches, int Vips, int Backends, i
 
 public sealed record VipView(int Id, string Name, string Address, string Protocol, ushort Port, string Mode, string Algorithm, string[] Pool);
 
-public sealed record BackendView(int Id, string Name, string Address, ushort Port, int Weight, long ActiveConnections);
+public sealed record BackendView(int Id, string Name, string Address, ushort Port, string State, int Weight, long ActiveConnections);
 
 public sealed record ApplyView(string[] Results, string[] Errors);
 

@@ -18,6 +18,9 @@ public sealed record StreamSessionOptions
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
     public int PacketInCapacity { get; init; } = 10_000;
+
+    /// <summary>Digest lists held for a slow reader; when full the stream is not read (HTTP/2 flow control stops the switch).</summary>
+    public int DigestCapacity { get; init; } = 1024;
 }
 
 /// <summary>
@@ -33,7 +36,7 @@ public sealed partial class StreamSession : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Channel<PacketIn> _packets;
-    private readonly Channel<DigestList> _digests = Channel.CreateUnbounded<DigestList>();
+    private readonly Channel<DigestList> _digests;
     private readonly Channel<IdleTimeoutNotification> _idleTimeouts = Channel.CreateUnbounded<IdleTimeoutNotification>();
     private readonly Channel<StreamError> _errors = Channel.CreateUnbounded<StreamError>();
     private readonly object _gate = new();
@@ -53,6 +56,7 @@ public sealed partial class StreamSession : IAsyncDisposable
         _role = role;
         _options = options ?? new StreamSessionOptions();
         _logger = logger ?? NullLogger.Instance;
+        _digests = Channel.CreateBounded<DigestList>(new BoundedChannelOptions(_options.DigestCapacity) { FullMode = BoundedChannelFullMode.Wait });
         _packets = Channel.CreateBounded<PacketIn>(new BoundedChannelOptions(_options.PacketInCapacity)
         {
             FullMode = BoundedChannelFullMode.DropOldest,

@@ -79,7 +79,8 @@ public sealed class ControllerProcessTests
                 Assert.True(drain.ExitCode == 0, drain.Output);
                 // A new pool version beside the old (1 inserted), recording, flip, settle (3 modified), the old version retired (1 deleted).
                 Assert.Contains("s1: 1 inserted, 3 modified, 1 deleted", drain.Output);
-                Assert.Contains("│ 0 ", ProgramProcess.Run("offloadctl.dll", "backends", "--controller", admin).Output);
+                Assert.Matches("web3 .*│ drained .*│ 0 ", ProgramProcess.Run("offloadctl.dll", "backends", "--controller", admin).Output);
+                Assert.Matches("s1 .*│ primary ", ProgramProcess.Run("offloadctl.dll", "switches", "--controller", admin).Output);
 
                 var changed = Path.Combine(directory.FullName, "changed.yaml");
                 await File.WriteAllTextAsync(changed, yaml.Replace("pool: [web1, web2, web3]", "pool: [web1, web2]"));
