@@ -75,20 +75,8 @@ public sealed class ConnectionsApiTests
     {
         await using var sim = await SimulatorHarness.StartAsync();
         var policies = new LoadBalancingPolicyRegistry();
-        var yaml = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
-            .Replace("address: 127.0.0.1:9559", $"address: {sim.Address}").Replace("device_id: 0", $"device_id: {SimulatorHarness.DeviceId}")
-            .Replace("pool: [web1, web2, web3]", "pool: [web1]\n    deliver_to: [ids, impl2]") + """
-
-            applications:
-              - name: ids
-                switch_port: 3
-                mac: 00:00:00:00:03:03
-              - name: impl2
-                switch_port: 4
-                mac: 00:00:00:00:04:04
-                address: 10.0.4.4
-            """;
-        var config = ConfigLoader.Load(yaml, "applications.yaml", n => policies.TryGet(n, out _));
+        var config = ExampleConfig.Load(y => ExampleConfig.DeliveredToTwoApplications(y
+            .Replace("address: 127.0.0.1:9559", $"address: {sim.Address}").Replace("device_id: 0", $"device_id: {SimulatorHarness.DeviceId}")), "applications.yaml");
         await using var host = ControllerHost.Start(config, RepoPaths.Root, policies, new SwitchAgentOptions(), NullLoggerFactory.Instance);
         await Eventually.WaitUntil(() => host.Agents[0].IsReady);
         var admin = $"127.0.0.1:{FreePort()}";

@@ -16,13 +16,8 @@ namespace Offload.Controller.Tests.Plumbing;
 public sealed class PoolVersionsTests
 {
     private static readonly P4InfoIndex P4Info = P4InfoIndex.Load(RepoPaths.Get("p4", "offload.p4info.txtpb"));
-    private static readonly LoadBalancingPolicyRegistry Policies = new();
 
-    private static OffloadConfig Example(Func<string, string>? edit = null)
-    {
-        var yaml = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"));
-        return ConfigLoader.Load(edit?.Invoke(yaml) ?? yaml, "example.yaml", n => Policies.TryGet(n, out _));
-    }
+    private static OffloadConfig Example(Func<string, string>? edit = null) => ExampleConfig.Load(edit);
 
     private static string Members(OffloadConfig config) =>
         string.Join(",", config.Backends.Where(b => b.Weight > 0).OrderBy(b => b.Id).Select(b => $"{b.Id}×{b.Weight}"));

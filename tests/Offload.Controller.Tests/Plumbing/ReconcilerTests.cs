@@ -16,13 +16,8 @@ namespace Offload.Controller.Tests.Plumbing;
 public sealed class ReconcilerTests
 {
     private static readonly P4InfoIndex P4Info = P4InfoIndex.Load(RepoPaths.Get("p4", "offload.p4info.txtpb"));
-    private static readonly LoadBalancingPolicyRegistry Policies = new();
 
-    private static OffloadConfig Example(Func<string, string>? edit = null)
-    {
-        var yaml = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"));
-        return ConfigLoader.Load(edit?.Invoke(yaml) ?? yaml, "example.yaml", n => Policies.TryGet(n, out _));
-    }
+    private static OffloadConfig Example(Func<string, string>? edit = null) => ExampleConfig.Load(edit);
 
     private static async Task<(ReconcileResult Result, List<TableEntry> Entries)> ReconcileAsync(SimulatorProcess sim, OffloadConfig config, ulong electionId)
     {

@@ -181,17 +181,7 @@ public sealed class SwitchAgentTests : IAsyncLifetime
     [Fact]
     public async Task Distribution_ServiceDeliveredToTwoApplications()
     {
-        var (agent, _, _) = await StartAsync(y => y.Replace("pool: [web1, web2, web3]", "pool: [web1]\n    deliver_to: [ids, impl2]") + """
-
-            applications:
-              - name: ids
-                switch_port: 3
-                mac: 00:00:00:00:03:03
-              - name: impl2
-                switch_port: 4
-                mac: 00:00:00:00:04:04
-                address: 10.0.4.4
-            """);
+        var (agent, _, _) = await StartAsync(ExampleConfig.DeliveredToTwoApplications);
         await using var _ = agent;
         var outputs = _sim.Inject(1, ScapyPacket.Build(Syn(45000))).OrderBy(o => o.Port).ToList();
         Assert.Equal([2u, 3u, 4u], outputs.Select(o => o.Port));

@@ -1,0 +1,29 @@
+using Offload.Controller.Configuration;
+using Offload.Controller.LoadBalancing;
+
+namespace Offload.Controller.Tests;
+
+/// <summary>controller/offload.example.yaml, as tests load and edit it.</summary>
+internal static class ExampleConfig
+{
+    public static readonly LoadBalancingPolicyRegistry Policies = new();
+
+    public static string Yaml => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"));
+
+    public static OffloadConfig Load(Func<string, string>? edit = null, string name = "example.yaml") =>
+        ConfigLoader.Load(edit?.Invoke(Yaml) ?? Yaml, name, n => Policies.TryGet(n, out _));
+
+    /// <summary>The web VIP on web1 only, also delivered to an IDS (port 3) and a second implementation at 10.0.4.4 (port 4).</summary>
+    public static string DeliveredToTwoApplications(string yaml) =>
+        yaml.Replace("pool: [web1, web2, web3]", "pool: [web1]\n    deliver_to: [ids, impl2]") + """
+
+            applications:
+              - name: ids
+                switch_port: 3
+                mac: 00:00:00:00:03:03
+              - name: impl2
+                switch_port: 4
+                mac: 00:00:00:00:04:04
+                address: 10.0.4.4
+            """;
+}
