@@ -155,7 +155,7 @@ public static class AdminApi
         Family(text, host, "offload_write_errors_total", "Writes or reads a switch refused.", "counter", a => a.Stats.WriteErrors);
         text.AppendLine("# HELP offload_vip_active_connections Connections pinned on the switches, by VIP.");
         text.AppendLine("# TYPE offload_vip_active_connections gauge");
-        var perVip = host.Agents.SelectMany(a => a.ConnectionTable.Snapshot()).GroupBy(c => c.Connection.VipId).ToDictionary(g => g.Key, g => g.Count());
+        var perVip = host.Agents.SelectMany(a => a.ConnectionTable.PerVip()).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
         foreach (var vip in host.Config.Vips)
             text.AppendLine(CultureInfo.InvariantCulture, $"offload_vip_active_connections{{vip=\"{vip.Name}\"}} {perVip.GetValueOrDefault(vip.Id)}");
         Family(text, host, "offload_new_connections_per_second", "New connections pinned per second, over the last five seconds.", "gauge", a => a.Stats.PinnedPerSecond);

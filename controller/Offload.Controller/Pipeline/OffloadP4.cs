@@ -26,6 +26,10 @@ public static class OffloadP4
         [Acl, ArpTargets, RouterMacs, VipV4, VipV6, VipPool, BackendSelect, Backends, ReverseEndpointV4, ReverseEndpointV6, RoutingV4, RoutingV6,
          Distribution, Replicas];
 
+    /// <summary>A Read filter for every entry of one table.</summary>
+    public static P4.V1.Entity WholeTable(P4InfoIndex p4Info, string table) =>
+        new() { TableEntry = new P4.V1.TableEntry { TableId = p4Info.Tables[table].Preamble.Id } };
+
     /// <summary>The P4Info of the offload.p4 this controller was built with (p4/offload.p4info.txtpb).</summary>
     public static P4InfoIndex BuiltInP4Info => BuiltIn.Value;
 

@@ -149,7 +149,7 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
     /// </summary>
     public async Task<int> RecoverAsync(CancellationToken cancellationToken = default)
     {
-        Entity WholeTable(string name) => new() { TableEntry = new TableEntry { TableId = p4Info.Tables[name].Preamble.Id } };
+        Entity WholeTable(string name) => OffloadP4.WholeTable(p4Info, name);
         var backendsTable = p4Info.Tables[OffloadP4.Backends].Preamble.Id;
         var forwards = new List<TableEntry>();
         var reverses = new Dictionary<string, TableEntry>(StringComparer.Ordinal);

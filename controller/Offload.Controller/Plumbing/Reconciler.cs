@@ -32,7 +32,7 @@ public sealed class Reconciler(P4RuntimeClient client, P4InfoIndex p4Info)
     public async Task<ReconcileResult> ReconcileAsync(IReadOnlyList<TableEntry> desired, IReadOnlySet<int>? retainedBackends = null,
         CancellationToken cancellationToken = default)
     {
-        var filters = OffloadP4.ConfiguredTables.Select(name => new Entity { TableEntry = new TableEntry { TableId = p4Info.Tables[name].Preamble.Id } });
+        var filters = OffloadP4.ConfiguredTables.Select(name => OffloadP4.WholeTable(p4Info, name));
         var existing = new Dictionary<string, TableEntry>(StringComparer.Ordinal);
         await foreach (var entity in client.ReadAsync(filters, cancellationToken))
             existing[Key(entity.TableEntry)] = entity.TableEntry;

@@ -21,7 +21,7 @@ public sealed class WritePipeline : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
     private Job? _carried;
-    private long _queuedUpdates, _writes, _updates;
+    private long _queuedUpdates, _writes;
 
     public WritePipeline(Func<IReadOnlyList<Update>, CancellationToken, Task<WriteResult>> write, int capacity = 64, int maxBatch = 4096)
     {
@@ -42,7 +42,6 @@ public sealed class WritePipeline : IAsyncDisposable
     /// <summary>Updates queued and not yet written: the write backlog.</summary>
     public long Backlog => Interlocked.Read(ref _queuedUpdates);
     public long Writes => Interlocked.Read(ref _writes);
-    public long Updates => Interlocked.Read(ref _updates);
 
     /// <summary>Told how long each caller's updates took from queueing to their results, in seconds.</summary>
     public Action<double>? Latency { get; init; }
@@ -102,7 +101,6 @@ public sealed class WritePipeline : IAsyncDisposable
         {
             var result = await _write(updates, _stop.Token);
             Interlocked.Increment(ref _writes);
-            Interlocked.Add(ref _updates, updates.Count);
             var start = 0;
             foreach (var job in batch)
             {

@@ -27,6 +27,9 @@ public interface IConnectionTable
     /// <summary>Backends that carry at least one tracked connection.</summary>
     IReadOnlySet<int> Backends { get; }
 
+    /// <summary>Tracked connections per VIP id, without walking the table.</summary>
+    IReadOnlyDictionary<int, int> PerVip();
+
     /// <summary>A copy of every tracked connection.</summary>
     IReadOnlyList<(ConnectionKey Key, TrackedConnection Connection)> Snapshot();
 }

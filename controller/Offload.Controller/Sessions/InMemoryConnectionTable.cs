@@ -3,12 +3,13 @@ using Offload.Controller.Plumbing;
 
 namespace Offload.Controller.Sessions;
 
-/// <summary>The connection table in this process's memory, with a connection count per backend kept on the side.</summary>
+/// <summary>The connection table in this process's memory, with connection counts per backend and per VIP kept on the side.</summary>
 public sealed class InMemoryConnectionTable(TimeProvider? time = null) : IConnectionTable
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<ConnectionKey, TrackedConnection> _connections = new();
     private readonly ConcurrentDictionary<int, int> _perBackend = new();
+    private readonly ConcurrentDictionary<int, int> _perVip = new();
 
     public int Count => _connections.Count;
 
@@ -17,7 +18,8 @@ public sealed class InMemoryConnectionTable(TimeProvider? time = null) : IConnec
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         if (!_connections.TryAdd(key, new TrackedConnection(vipId, backendId, now, now)))
             return false;
-        _perBackend.AddOrUpdate(backendId, 1, (_, n) => n + 1);
+        Tally(_perBackend, backendId, +1);
+        Tally(_perVip, vipId, +1);
         return true;
     }
 
@@ -25,9 +27,8 @@ public sealed class InMemoryConnectionTable(TimeProvider? time = null) : IConnec
     {
         if (!_connections.TryRemove(key, out connection))
             return false;
-        var backendId = connection.BackendId;
-        if (_perBackend.AddOrUpdate(backendId, 0, (_, n) => n - 1) <= 0)
-            _perBackend.TryRemove(new KeyValuePair<int, int>(backendId, 0));
+        Tally(_perBackend, connection.BackendId, -1);
+        Tally(_perVip, connection.VipId, -1);
         return true;
     }
 
@@ -40,6 +41,14 @@ public sealed class InMemoryConnectionTable(TimeProvider? time = null) : IConnec
     }
 
     public IReadOnlySet<int> Backends => _perBackend.Where(p => p.Value > 0).Select(p => p.Key).ToHashSet();
+
+    public IReadOnlyDictionary<int, int> PerVip() => _perVip.Where(p => p.Value > 0).ToDictionary(p => p.Key, p => p.Value);
+
+    private static void Tally(ConcurrentDictionary<int, int> counts, int id, int by)
+    {
+        if (counts.AddOrUpdate(id, by, (_, n) => n + by) <= 0)
+            counts.TryRemove(new KeyValuePair<int, int>(id, 0));
+    }
 
     public IReadOnlyList<(ConnectionKey Key, TrackedConnection Connection)> Snapshot() => _connections.Select(p => (p.Key, p.Value)).ToList();
 }

@@ -198,8 +198,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         if (recovered > 0)
             LogRecovered(_logger, _switch.Name, recovered);
         var pools = new List<TableEntry>();
-        await foreach (var entity in _client.ReadAsync(new[] { OffloadP4.VipPool, OffloadP4.BackendSelect }.Select(t =>
-            new Entity { TableEntry = new TableEntry { TableId = _p4Info.Tables[t].Preamble.Id } }), cancellationToken))
+        await foreach (var entity in _client.ReadAsync(new[] { OffloadP4.VipPool, OffloadP4.BackendSelect }.Select(t => OffloadP4.WholeTable(_p4Info, t)), cancellationToken))
             pools.Add(entity.TableEntry);
         _pools.Learn(pools);
     }
