@@ -21,7 +21,7 @@ internal static class ControllerCommands
         Command("status", "the controller's switches and totals", "/api/status", Status),
         Command("switches", "the controller's switches: primary or not, connections, write latency, backlogs", "/api/switches", Switches),
         Command("vips", "the configured VIPs", "/api/vips", Vips),
-        Command("backends", "backends with their weight and active connections", "/api/backends", Backends),
+        Command("backends", "backends: state, health and time in it, weight in force and configured, connections, last probes (+ up, - down, oldest first), agent and load", "/api/backends", Backends),
         Connections(),
         Command("applications", "applications services are delivered to, with what the switches sent them", "/api/applications", Applications),
         Watch(),
@@ -207,10 +207,12 @@ internal static class ControllerCommands
 
     private static void Backends(JsonElement backends)
     {
-        var table = Table("id", "name", "address", "state", "weight", "active connections");
+        var table = Table("id", "name", "address", "state", "health", "in state s", "weight", "configured", "active conns", "last probes", "agent", "cpu", "mem", "reason");
         foreach (var backend in backends.EnumerateArray())
             table.AddRow(Text(backend, "id"), Text(backend, "name"), $"{Text(backend, "address")}:{Text(backend, "port")}", Text(backend, "state"),
-                Text(backend, "weight"), Text(backend, "active_connections"));
+                Text(backend, "health"), Number(backend, "seconds_in_state", "F1"), Text(backend, "weight"), Text(backend, "configured_weight"),
+                Text(backend, "active_connections"), Text(backend, "last_probes"), Text(backend, "agent"), Number(backend, "cpu", "P0"),
+                Number(backend, "memory", "P0"), Text(backend, "reason"));
         AnsiConsole.Write(table);
     }
 

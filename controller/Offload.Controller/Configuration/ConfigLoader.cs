@@ -1,4 +1,5 @@
 using System.Net;
+using Offload.Controller.Health.Probes;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -8,7 +9,7 @@ namespace Offload.Controller.Configuration;
 /// <summary>Reads a controller configuration from YAML; every error names the file, the line and the field.</summary>
 public static partial class ConfigLoader
 {
-    private static readonly string[] Sections = ["switches", "backends", "vips", "acl", "applications"];
+    private static readonly string[] Sections = ["controller", "switches", "backends", "vips", "acl", "applications", "health_checks"];
 
     public static OffloadConfig LoadFile(string path, Func<string, bool> isKnownAlgorithm)
     {
@@ -48,7 +49,9 @@ public static partial class ConfigLoader
             YamlSection.List(root, "backends", file, errors).Select(ReadBackend).ToList(),
             YamlSection.List(root, "vips", file, errors).Select(s => ReadVip(s, isKnownAlgorithm)).ToList(),
             YamlSection.List(root, "acl", file, errors).Select(ReadAclRule).ToList(),
-            YamlSection.List(root, "applications", file, errors).Select(ReadApplication).ToList());
+            YamlSection.List(root, "applications", file, errors).Select(ReadApplication).ToList(),
+            YamlSection.List(root, "health_checks", file, errors).Select(ReadHealthCheck).ToList(),
+            YamlSection.Mapping(root, "controller", file, errors) is { } controller ? ReadController(controller) : ControllerConfig.Default);
         config = Identifiers.Assign(config, errors);
         ConfigValidator.Validate(config, errors);
         if (errors.Count > 0)
@@ -122,7 +125,15 @@ public static partial class ConfigLoader
             (int)(s.Unsigned("weight", 1_000_000) ?? 1),
             s.Text("health_check"),
             s.Value("direct_access", t => bool.TryParse(t, out var b) ? b : (bool?)null, "true or false") ?? false,
+            s.Text("agent"),
+            s.Text("agent_service"),
             s.Location);
+        if (config.Agent is { } agent && !agent.StartsWith("unix:/", StringComparison.Ordinal) && !HostPort().IsMatch(agent))
+            s.Error("agent", $"'{agent}' is neither HOST:PORT nor unix:/path/to/socket");
+        if (config.Agent is not null && string.IsNullOrEmpty(config.AgentService))
+            s.Error("agent_service", "required with agent: the name of the service the node agent watches");
+        if (config.Agent is null && config.AgentService is not null)
+            s.Error("agent_service", "needs agent: where the node agent listens");
         if (s.Text("port") is "0")
             s.Error("port", "port 0 is not a service port");
         s.RejectUnknownKeys();
@@ -179,6 +190,73 @@ public static partial class ConfigLoader
             MacField(s, "mac", required: true) ?? "",
             s.Object("address", t => IPAddress.TryParse(t, out var a) ? a : null, "an IPv4 or IPv6 address"),
             s.Location);
+        s.RejectUnknownKeys();
+        return config;
+    }
+
+    private static ControllerConfig ReadController(YamlSection s)
+    {
+        var defaults = ControllerConfig.Default;
+        var config = new ControllerConfig(
+            s.Text("name") ?? defaults.Name,
+            s.Strings("peers"),
+            s.Duration("heartbeat", TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10)) ?? defaults.Heartbeat,
+            s.Duration("agent_poll", TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10)) ?? defaults.AgentPoll,
+            s.Duration("port_probe_interval", TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10)) ?? defaults.PortProbeInterval,
+            (int)(s.Unsigned("port_probe_misses", 100) ?? (ulong)defaults.PortProbeMisses));
+        foreach (var peer in config.Peers.Where(p => !HostPort().IsMatch(p)))
+            s.Error("peers", $"'{peer}' is not HOST:PORT (a peer controller's admin endpoint)");
+        if (config.PortProbeMisses == 0)
+            s.Error("port_probe_misses", "must be at least 1");
+        s.RejectUnknownKeys();
+        return config;
+    }
+
+    private static HealthCheckConfig ReadHealthCheck(YamlSection s)
+    {
+        var kind = s.Enum<HealthCheckKind>("type", required: true) ?? HealthCheckKind.Tcp;
+        var status = s.Text("status") ?? "200-399";
+        var range = status.Split('-', 2);
+        if (!int.TryParse(range[0], out var low) || !int.TryParse(range.Length > 1 ? range[1] : range[0], out var high) || low < 100 || high > 599 || low > high)
+        {
+            s.Error("status", $"'{status}' is not a status or a range like 200-399");
+            (low, high) = (200, 399);
+        }
+        var config = new HealthCheckConfig(
+            s.Text("name", required: true) ?? "",
+            kind,
+            (ushort?)s.Unsigned("port", 65535),
+            s.Duration("interval", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)) ?? TimeSpan.FromSeconds(2),
+            s.Duration("timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(1),
+            s.Object("source", t => IPAddress.TryParse(t, out var a) ? a : null, "an IPv4 or IPv6 address"),
+            (int)(s.Unsigned("fall", 100) ?? 3),
+            (int)(s.Unsigned("rise", 100) ?? 3),
+            s.Duration("hold_down", TimeSpan.Zero, TimeSpan.FromDays(1)) ?? TimeSpan.FromSeconds(60),
+            s.Enum<HeldDownConnections>("held_down_connections") ?? HeldDownConnections.Keep,
+            s.Value("weight_from_load", t => bool.TryParse(t, out var b) ? b : (bool?)null, "true or false") ?? false,
+            new HttpCheck(s.Text("path") ?? "/", s.Text("host"), low, high, s.Text("body_contains"), kind == HealthCheckKind.Https,
+                s.Value("verify_certificate", t => bool.TryParse(t, out var b) ? b : (bool?)null, "true or false") ?? false),
+            s.Text("server_name"),
+            s.Value("verify_certificate", t => bool.TryParse(t, out var b) ? b : (bool?)null, "true or false") ?? false,
+            s.Text("send") ?? "",
+            s.Text("expect") ?? "",
+            s.Text("command"),
+            s.Strings("arguments"),
+            s.Location);
+        if (s.Text("port") is "0")
+            s.Error("port", "port 0 cannot be probed");
+        if (config.Fall == 0)
+            s.Error("fall", "must be at least 1");
+        if (config.Rise == 0)
+            s.Error("rise", "must be at least 1");
+        if (config.Timeout > config.Interval)
+            s.Error("timeout", $"{config.Timeout.TotalMilliseconds:0} ms is longer than the interval ({config.Interval.TotalMilliseconds:0} ms)");
+        if (kind == HealthCheckKind.Script && string.IsNullOrEmpty(config.Command))
+            s.Error("command", "a script check needs the command to run");
+        if (kind != HealthCheckKind.Script && config.Command is not null)
+            s.Error("command", "only a script check runs a command");
+        if (kind == HealthCheckKind.Udp && config.Send.Length == 0)
+            s.Error("send", "a udp check needs the datagram to send");
         s.RejectUnknownKeys();
         return config;
     }

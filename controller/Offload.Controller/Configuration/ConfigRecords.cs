@@ -1,4 +1,5 @@
 using System.Net;
+using Offload.Controller.Health.Probes;
 
 namespace Offload.Controller.Configuration;
 
@@ -8,7 +9,37 @@ public sealed record OffloadConfig(
     IReadOnlyList<BackendConfig> Backends,
     IReadOnlyList<VipConfig> Vips,
     IReadOnlyList<AclRuleConfig> Acl,
-    IReadOnlyList<ApplicationConfig> Applications);
+    IReadOnlyList<ApplicationConfig> Applications,
+    IReadOnlyList<HealthCheckConfig> HealthChecks,
+    ControllerConfig Controller);
+
+/// <summary>
+/// This controller among its peers: its name, the peers whose health/load tables it caches (their admin endpoints),
+/// how often it sends heartbeats and polls node agents, and how switch ports are watched.
+/// </summary>
+public sealed record ControllerConfig(string Name, IReadOnlyList<string> Peers, TimeSpan Heartbeat, TimeSpan AgentPoll,
+    TimeSpan PortProbeInterval, int PortProbeMisses)
+{
+    public static ControllerConfig Default { get; } = new(Environment.MachineName, [], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 3);
+}
+
+public enum HealthCheckKind { Tcp, Http, Https, Tls, Socks5, Udp, Script }
+
+/// <summary>What becomes of a held-down backend's established connections.</summary>
+public enum HeldDownConnections
+{
+    /// <summary>They stay pinned (keepalived's inhibit_on_failure): only new connections avoid the backend.</summary>
+    Keep,
+
+    /// <summary>Their routes are removed, so their clients reconnect to another backend.</summary>
+    Remove,
+}
+
+/// <summary>A health check backends refer to by name: the probe, its schedule, and the state machine's thresholds.</summary>
+public sealed record HealthCheckConfig(string Name, HealthCheckKind Kind, ushort? Port, TimeSpan Interval, TimeSpan Timeout, IPAddress? Source,
+    int Fall, int Rise, TimeSpan HoldDown, HeldDownConnections HeldDownConnections, bool WeightFromLoad,
+    HttpCheck Http, string? ServerName, bool VerifyCertificate, string Send, string Expect, string? Command, IReadOnlyList<string> Arguments,
+    ConfigLocation Location);
 
 /// <summary>A network application a service is also delivered to (seed 004): an IDS, a firewall, a second implementation.</summary>
 public sealed record ApplicationConfig(string Name, int Id, uint SwitchPort, string Mac, IPAddress? Address, ConfigLocation Location);
@@ -26,7 +57,7 @@ public sealed record RouteConfig(IPNetwork Prefix, uint Port, string NextHopMac)
 
 /// <summary>A backend endpoint: where it listens and how the switch reaches it.</summary>
 public sealed record BackendConfig(string Name, int Id, IPAddress Address, ushort Port, string Mac, uint SwitchPort, int Weight,
-    string? HealthCheck, bool DirectAccess, ConfigLocation Location);
+    string? HealthCheck, bool DirectAccess, string? Agent, string? AgentService, ConfigLocation Location);
 
 public enum VipMode { DataplaneSelect, ControllerClassify, DeliverOnly }
 

@@ -14,7 +14,17 @@ internal static class ConfigValidator
         Unique(config.Vips, v => $"{v.Address}/{v.Protocol}/{v.Port}", v => v.Location, "VIP address, protocol and port", errors);
         Unique(config.Acl, r => r.Name, r => r.Location, "ACL rule", errors);
         Unique(config.Applications, a => a.Name, a => a.Location, "application", errors);
+        Unique(config.HealthChecks, c => c.Name, c => c.Location, "health check", errors);
         var applications = config.Applications.Select(a => a.Name).ToHashSet();
+        var checks = config.HealthChecks.Select(c => c.Name).ToHashSet();
+        foreach (var backend in config.Backends.Where(b => b.HealthCheck is { } name && !checks.Contains(name)))
+            errors.Add($"{backend.Location}: backend {backend.Name}: health_check names unknown health check '{backend.HealthCheck}'"
+                       + (checks.Count > 0 ? $"; known: {string.Join(", ", checks.Order(StringComparer.Ordinal))}" : "; add it under health_checks"));
+        foreach (var check in config.HealthChecks.Where(c => c.WeightFromLoad))
+        {
+            foreach (var backend in config.Backends.Where(b => b.HealthCheck == check.Name && b.Agent is null))
+                errors.Add($"{backend.Location}: backend {backend.Name}: health check {check.Name} takes weights from load, which needs the backend's agent");
+        }
 
         var backends = config.Backends.Where(b => b.Name.Length > 0).GroupBy(b => b.Name).ToDictionary(g => g.Key, g => g.First());
         foreach (var vip in config.Vips)

@@ -62,6 +62,23 @@ internal sealed class YamlSection
         Value(key, t => ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v <= max ? v : (ulong?)null,
             $"a whole number from 0 to {max}", required);
 
+    /// <summary>A duration: "250ms", "2s", "1.5m" or a plain number of seconds, from <paramref name="min"/> to <paramref name="max"/>.</summary>
+    public TimeSpan? Duration(string key, TimeSpan min, TimeSpan max) =>
+        Value(key, t => ParseDuration(t) is { } d && d >= min && d <= max ? d : (TimeSpan?)null,
+            $"a duration from {Show(min)} to {Show(max)} (like 250ms, 2s, 1m)");
+
+    public static TimeSpan? ParseDuration(string text)
+    {
+        var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 1e-3)
+            : text.EndsWith('s') ? (text[..^1], 1.0)
+            : text.EndsWith('m') ? (text[..^1], 60.0)
+            : (text, 1.0);
+        return double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+            ? TimeSpan.FromSeconds(value * unit) : null;
+    }
+
+    private static string Show(TimeSpan span) => span.TotalSeconds >= 1 ? $"{span.TotalSeconds:0.###}s" : $"{span.TotalMilliseconds:0}ms";
+
     public TEnum? Enum<TEnum>(string key, bool required = false) where TEnum : struct, System.Enum =>
         Value(key, t => System.Enum.TryParse<TEnum>(t.Replace("_", ""), ignoreCase: true, out var v) && System.Enum.IsDefined(v) ? v : (TEnum?)null,
             "one of " + string.Join(", ", System.Enum.GetNames<TEnum>().Select(Snake)), required);
@@ -89,6 +106,17 @@ internal sealed class YamlSection
     {
         _read.Add(key);
         return List(_node, key, File, Errors, $"{Path}.");
+    }
+
+    /// <summary>A top-level mapping section (like <c>controller:</c>), or null when absent.</summary>
+    public static YamlSection? Mapping(YamlMappingNode root, string key, string file, List<string> errors)
+    {
+        if (!root.Children.TryGetValue(new YamlScalarNode(key), out var value))
+            return null;
+        if (value is YamlMappingNode mapping)
+            return new YamlSection(mapping, file, key, errors);
+        errors.Add($"{file}:{value.Start.Line}: {key}: expected a mapping of keys");
+        return null;
     }
 
     public static IReadOnlyList<YamlSection> List(YamlMappingNode root, string key, string file, List<string> errors, string prefix = "")

@@ -2,6 +2,8 @@ using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Offload.Controller.Classification;
 using Offload.Controller.Configuration;
+using Offload.Controller.Health;
+using Offload.Controller.Health.Agents;
 using Offload.Controller.LoadBalancing;
 using Offload.Controller.Pipeline;
 using Offload.Controller.Switches;
@@ -9,8 +11,11 @@ using Offload.P4Runtime.Schema;
 
 namespace Offload.Controller.Hosting;
 
-/// <summary>The running controller: one agent per configured switch, sharing one classifier (backend load is global).</summary>
-public sealed class ControllerHost : IAsyncDisposable
+/// <summary>
+/// The running controller: one agent per configured switch, sharing one classifier (backend load is global), and
+/// the health monitor whose verdicts become backend weights.
+/// </summary>
+public sealed partial class ControllerHost : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _runs = new();
@@ -18,19 +23,41 @@ public sealed class ControllerHost : IAsyncDisposable
     private readonly SemaphoreSlim _applying = new(1, 1);
     private readonly Dictionary<string, int> _weights = new(StringComparer.Ordinal);
     private OffloadConfig _configured;
+    private readonly SemaphoreSlim _healthChanged = new(0, 1);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<int> _connectionsToRemove = new();
+    private readonly ILogger _logger;
 
-    private ControllerHost(OffloadConfig config, Classifier classifier, IReadOnlyList<SwitchAgent> agents)
+    private ControllerHost(OffloadConfig config, Classifier classifier, IReadOnlyList<SwitchAgent> agents, HealthMonitor health, ILogger logger)
     {
         _configured = config;
-        Config = config;
         Classifier = classifier;
         Agents = agents;
+        Health = health;
+        NodeAgents = new AgentPoller(health);
+        _logger = logger;
+        Config = Compose();
     }
 
-    /// <summary>The configuration in force: the file's, with the operator's weight changes (drain = weight 0) on top.</summary>
+    /// <summary>
+    /// The configuration in force: the file's, with the operator's weight changes (drain = weight 0) on top, and
+    /// health and load on top of that (held down = weight 0).
+    /// </summary>
     public OffloadConfig Config { get; private set; }
+
+    /// <summary>The configuration as the file (or the last apply) gave it.</summary>
+    public OffloadConfig Configured => _configured;
+
+    /// <summary>The operator's weight for a backend (set-weight, drain), if any.</summary>
+    public int? OperatorWeight(string backend)
+    {
+        lock (_weights)
+            return _weights.TryGetValue(backend, out var w) ? w : null;
+    }
+
     public Classifier Classifier { get; }
     public IReadOnlyList<SwitchAgent> Agents { get; }
+    public HealthMonitor Health { get; }
+    public AgentPoller NodeAgents { get; }
 
     /// <summary>Builds the agents (reading each switch's P4Info and device config) and starts them.</summary>
     public Func<string, bool> IsKnownAlgorithm { get; private init; } = _ => false;
@@ -38,18 +65,26 @@ public sealed class ControllerHost : IAsyncDisposable
     public static ControllerHost Start(OffloadConfig config, string baseDirectory, LoadBalancingPolicyRegistry policies,
         SwitchAgentOptions options, ILoggerFactory loggers)
     {
-        var classifier = new Classifier(config, policies);
+        var health = new HealthMonitor(TimeProvider.System, loggers.CreateLogger("health"));
+        health.Update(config);
+        var composed = Compose(config, health, new Dictionary<string, int>());
+        var classifier = new Classifier(composed, policies);
         var agents = new List<SwitchAgent>();
         foreach (var sw in config.Switches)
         {
             // Paths in the configuration are relative to its own directory.
             var p4Info = sw.P4InfoPath is { } p4InfoPath ? P4InfoIndex.Load(Path.Combine(baseDirectory, p4InfoPath)) : OffloadP4.BuiltInP4Info;
             var deviceConfig = sw.DeviceConfigPath is { } path ? ByteString.CopyFrom(File.ReadAllBytes(Path.Combine(baseDirectory, path))) : null;
-            agents.Add(new SwitchAgent(config, sw, p4Info, deviceConfig, classifier, options, loggers));
+            agents.Add(new SwitchAgent(composed, sw, p4Info, deviceConfig, classifier, options, loggers));
         }
-        var host = new ControllerHost(config, classifier, agents) { IsKnownAlgorithm = n => policies.TryGet(n, out _) };
+        var host = new ControllerHost(config, classifier, agents, health, loggers.CreateLogger("controller")) { IsKnownAlgorithm = n => policies.TryGet(n, out _) };
         foreach (var agent in agents)
             host._runs.Add(agent.RunAsync(host._stop.Token));
+        health.SelectionChanged += host.HealthChanged;
+        health.HeldDown += host.BackendHeldDown;
+        health.Start(host._stop.Token);
+        host.NodeAgents.Start(config, host._stop.Token);
+        host._runs.Add(host.FollowHealthAsync(host._stop.Token));
         return host;
     }
 
@@ -62,8 +97,13 @@ public sealed class ControllerHost : IAsyncDisposable
         return ConvergeAsync(() =>
         {
             _configured = config;
-            foreach (var gone in _weights.Keys.Where(n => config.Backends.All(b => b.Name != n)).ToList())
-                _weights.Remove(gone);
+            lock (_weights)
+            {
+                foreach (var gone in _weights.Keys.Where(n => config.Backends.All(b => b.Name != n)).ToList())
+                    _weights.Remove(gone);
+            }
+            Health.Update(config);
+            NodeAgents.Update(config);
         }, cancellationToken);
     }
 
@@ -76,23 +116,100 @@ public sealed class ControllerHost : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(weight), "a weight cannot be negative");
         return ConvergeAsync(() =>
         {
-            if (weight is { } w)
-                _weights[backend] = w;
-            else
-                _weights.Remove(backend);
+            lock (_weights)
+            {
+                if (weight is { } w)
+                    _weights[backend] = w;
+                else
+                    _weights.Remove(backend);
+            }
         }, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<string>> ConvergeAsync(Action change, CancellationToken cancellationToken)
+    private OffloadConfig Compose()
+    {
+        lock (_weights)
+            return Compose(_configured, Health, _weights);
+    }
+
+    private static OffloadConfig Compose(OffloadConfig configured, HealthMonitor health, IReadOnlyDictionary<string, int> weights) => configured with
+    {
+        Backends = configured.Backends.Select(b => b with { Weight = health.EffectiveWeight(b, weights.TryGetValue(b.Name, out var w) ? w : b.Weight) }).ToList(),
+    };
+
+    private void HealthChanged()
+    {
+        if (_healthChanged.CurrentCount == 0)
+        {
+            try
+            {
+                _healthChanged.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+            }
+        }
+    }
+
+    private void BackendHeldDown(BackendConfig backend, HeldDownConnections connections)
+    {
+        if (connections == HeldDownConnections.Remove)
+            _connectionsToRemove.Enqueue(backend.Id);
+    }
+
+    // Health verdicts arrive in bursts; each pass converges on the latest, then removes what held-down checks ask to remove.
+    private async Task FollowHealthAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _healthChanged.WaitAsync(cancellationToken);
+                var results = await ConvergeAsync(null, cancellationToken);
+                if (results.Count > 0)
+                    LogHealthApplied(_logger, string.Join("; ", results));
+                while (_connectionsToRemove.TryDequeue(out var backendId))
+                {
+                    foreach (var agent in Agents)
+                    {
+                        var removed = await agent.RemoveBackendConnectionsAsync(backendId, cancellationToken);
+                        if (removed > 0)
+                            LogConnectionsRemoved(_logger, agent.Name, removed, backendId);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is Offload.Grpc.RpcException or Offload.P4Runtime.Session.P4RuntimeWriteException or IOException)
+            {
+                LogHealthFailed(_logger, ex.Message);
+                HealthChanged();
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "health: weights applied: {Results}")]
+    private static partial void LogHealthApplied(ILogger logger, string results);
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "health: {Switch}: {Count} connection(s) of held-down backend {BackendId} removed")]
+    private static partial void LogConnectionsRemoved(ILogger logger, string @switch, int count, int backendId);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "health: weights not applied yet: {Error}; retrying")]
+    private static partial void LogHealthFailed(ILogger logger, string error);
+
+    private async Task<IReadOnlyList<string>> ConvergeAsync(Action? change, CancellationToken cancellationToken)
     {
         await _applying.WaitAsync(cancellationToken);
         try
         {
-            change();
-            Config = _configured with
-            {
-                Backends = _configured.Backends.Select(b => _weights.TryGetValue(b.Name, out var w) ? b with { Weight = w } : b).ToList(),
-            };
+            change?.Invoke();
+            var composed = Compose();
+            if (change is null && composed.Backends.Select(b => b.Weight).SequenceEqual(Config.Backends.Select(b => b.Weight)))
+                return [];
+            Config = composed;
             Classifier.Update(Config);
             var results = new List<string>();
             foreach (var agent in Agents)
@@ -108,6 +225,8 @@ public sealed class ControllerHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
+        await Health.DisposeAsync();
+        await NodeAgents.DisposeAsync();
         await Task.WhenAll(_runs.Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default)));
         foreach (var agent in Agents)
             await agent.DisposeAsync();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
+using Offload.AgentProtocol;
 using Offload.Controller.Configuration;
 using Offload.Controller.Hosting;
 using Offload.Controller.Plumbing;
@@ -30,8 +31,20 @@ public static class AdminApi
         app.MapGet("/api/switches", () => Status(host).Switches);
         app.MapGet("/api/vips", () => host.Config.Vips.Select(v => new VipView(v.Id, v.Name, v.Address.ToString(), Protocol(v.Protocol), v.Port,
             Snake(v.Mode.ToString()), v.Algorithm, v.Pool.ToArray())).ToArray());
-        app.MapGet("/api/backends", () => host.Config.Backends.Select(b => new BackendView(b.Id, b.Name, b.Address.ToString(), b.Port,
-            host.Classifier.Backends[b.Id].Weight > 0 ? "active" : "drained", host.Classifier.Backends[b.Id].Weight, host.Classifier.Backends[b.Id].ActiveConnections)).ToArray());
+        app.MapGet("/api/backends", () => HealthViews.Backends(host));
+        app.MapGet("/api/health", () => HealthViews.Health(host));
+        app.MapPost("/api/agent-reports", async (HttpRequest request, CancellationToken ct) =>
+        {
+            try
+            {
+                var report = AgentReport.Parse(await ReadBodyAsync(request, ct));
+                return Results.Json(new AgentReportAccepted(host.NodeAgents.Accept(report)), AdminJson.Default.AgentReportAccepted);
+            }
+            catch (FormatException ex)
+            {
+                return Results.Json(new ApplyView([], [ex.Message]), AdminJson.Default.ApplyView, statusCode: 400);
+            }
+        });
         app.MapGet("/api/connections", (string? vip, string? backend, int? offset, int? limit, bool? live, CancellationToken ct) =>
             Connections(host, vip, backend, Math.Max(offset ?? 0, 0), Math.Clamp(limit ?? 100, 1, 10_000), live ?? false, ct));
         app.MapGet("/api/applications", (CancellationToken ct) => Applications(host, ct));
@@ -47,6 +60,22 @@ public static class AdminApi
         app.MapPost("/api/backends/{name}/undrain", (string name, CancellationToken ct) => Converge(() => host.SetWeightAsync(name, null, ct)));
         await app.StartAsync(cancellationToken);
         return app;
+    }
+
+    private const int MaxReportBytes = 1 << 20;
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int n;
+        while ((n = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (body.Length + n > MaxReportBytes)
+                throw new FormatException($"a report is at most {MaxReportBytes} bytes");
+            body.Write(buffer, 0, n);
+        }
+        return body.ToArray();
     }
 
     private static async Task<IResult> Converge(Func<Task<IReadOnlyList<string>>> change)
@@ -158,19 +187,12 @@ public static class AdminApi
         var perVip = host.Agents.SelectMany(a => a.ConnectionTable.PerVip()).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
         foreach (var vip in host.Config.Vips)
             text.AppendLine(CultureInfo.InvariantCulture, $"offload_vip_active_connections{{vip=\"{vip.Name}\"}} {perVip.GetValueOrDefault(vip.Id)}");
+        HealthViews.Metrics(text, host);
         Family(text, host, "offload_new_connections_per_second", "New connections pinned per second, over the last five seconds.", "gauge", a => a.Stats.PinnedPerSecond);
         Family(text, host, "offload_digest_backlog", "Digest lists received and not yet pinned and acknowledged.", "gauge", a => a.DigestBacklog);
         Family(text, host, "offload_write_backlog", "Connection updates queued and not yet written.", "gauge", a => a.WriteBacklog);
-        text.AppendLine("# HELP offload_write_latency_seconds From queueing a connection write to its result.");
-        text.AppendLine("# TYPE offload_write_latency_seconds histogram");
-        foreach (var agent in host.Agents)
-        {
-            var histogram = agent.Stats.WriteLatency;
-            foreach (var (upper, cumulative) in histogram.Buckets())
-                text.AppendLine(CultureInfo.InvariantCulture, $"offload_write_latency_seconds_bucket{{switch=\"{agent.Name}\",le=\"{(double.IsPositiveInfinity(upper) ? "+Inf" : upper.ToString(CultureInfo.InvariantCulture))}\"}} {cumulative}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"offload_write_latency_seconds_sum{{switch=\"{agent.Name}\"}} {histogram.Sum}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"offload_write_latency_seconds_count{{switch=\"{agent.Name}\"}} {histogram.Count}");
-        }
+        HealthViews.Histogram(text, "offload_write_latency_seconds", "From queueing a connection write to its result.",
+            host.Agents.Select(a => ($"switch=\"{a.Name}\"", a.Stats.WriteLatency)));
         return text.ToString();
     }
 

@@ -9,7 +9,21 @@ public sealed record StatusView(SwitchView[] Switches, int Vips, int Backends, i
 
 public sealed record VipView(int Id, string Name, string Address, string Protocol, ushort Port, string Mode, string Algorithm, string[] Pool);
 
-public sealed record BackendView(int Id, string Name, string Address, ushort Port, string State, int Weight, long ActiveConnections);
+/// <summary>
+/// A backend: <c>State</c> says whether it takes new connections and why not (drained, held down, recovering, its
+/// agent's report, its port); <c>Weight</c> is the weight in force, <c>ConfiguredWeight</c> the file's.
+/// </summary>
+public sealed record BackendView(int Id, string Name, string Address, ushort Port, string State, string Health, double? SecondsInState,
+    int Weight, int ConfiguredWeight, long ActiveConnections, string? Check, string? LastProbes, string? Reason, string? Agent,
+    double? Cpu, double? Memory);
+
+public sealed record ProbeView(string At, bool Up, string Detail, double Milliseconds);
+
+public sealed record HealthView(string Backend, string? Check, string State, double SecondsInState, string Reason, bool Selectable,
+    ProbeView[] RecentProbes, int? ScriptWeight, string? Agent, string? AgentError, double? Cpu, double? Memory, int? AgentConnections,
+    string? LinkDown);
+
+public sealed record AgentReportAccepted(int Backends);
 
 public sealed record ApplyView(string[] Results, string[] Errors);
 
@@ -28,4 +42,6 @@ public sealed record ConnectionsView(int Total, int Offset, ConnectionView[] Con
 [JsonSerializable(typeof(ApplyView))]
 [JsonSerializable(typeof(ConnectionsView))]
 [JsonSerializable(typeof(ApplicationView[]))]
+[JsonSerializable(typeof(HealthView[]))]
+[JsonSerializable(typeof(AgentReportAccepted))]
 public sealed partial class AdminJson : JsonSerializerContext;

@@ -122,26 +122,32 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
     }
 
     /// <summary>Deletes idle connections: the reported forward entries and their reverse entries.</summary>
-    public async Task<int> ForgetAsync(IEnumerable<TableEntry> idleForwardEntries, CancellationToken cancellationToken = default)
+    public Task<int> ForgetAsync(IEnumerable<TableEntry> idleForwardEntries, CancellationToken cancellationToken = default) =>
+        RemoveAsync(idleForwardEntries.Select(_encoder.Read).OfType<(ConnectionKey Key, int BackendId)>().Select(r => r.Key), cancellationToken);
+
+    /// <summary>Deletes the routes of every connection pinned to a backend, so their clients reconnect elsewhere.</summary>
+    public Task<int> RemoveBackendConnectionsAsync(int backendId, CancellationToken cancellationToken = default) =>
+        RemoveAsync(Table.Snapshot().Where(c => c.Connection.BackendId == backendId).Select(c => c.Key).ToList(), cancellationToken);
+
+    private async Task<int> RemoveAsync(IEnumerable<ConnectionKey> keys, CancellationToken cancellationToken)
     {
         var updates = new List<Update>();
-        var forgotten = 0;
-        foreach (var entry in idleForwardEntries)
+        var removed = 0;
+        foreach (var key in keys)
         {
-            if (_encoder.Read(entry) is not { } read)
-                continue;
-            updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = _encoder.ForwardKey(read.Key) }));
-            if (Table.Close(read.Key, out var connection))
+            updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = _encoder.ForwardKey(key) }));
+            if (Table.Close(key, out var connection))
             {
                 if (Endpoint(connection.BackendId) is { } backend)
-                    updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = _encoder.ReverseKey(read.Key, backend) }));
+                    updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = _encoder.ReverseKey(key, backend) }));
                 Closed?.Invoke(connection.BackendId);
             }
-            forgotten++;
+            removed++;
         }
         ThrowUnless(await writes.WriteAsync(updates, cancellationToken), StatusCode.NotFound);
-        return forgotten;
+        return removed;
     }
+
     /// <summary>
     /// Learns the connections a switch already holds (after a controller restart or a reload): each forward entry's
     /// backend and the reverse entry that goes with it. Reverse entries left without a forward entry are deleted, and

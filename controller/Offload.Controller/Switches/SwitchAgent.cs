@@ -111,6 +111,16 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         return counters;
     }
 
+    /// <summary>Removes the routes of a backend's connections (a held-down backend whose check says so); 0 when not primary.</summary>
+    public async Task<int> RemoveBackendConnectionsAsync(int backendId, CancellationToken cancellationToken = default)
+    {
+        if (!IsReady)
+            return 0;
+        var removed = await _plumber.RemoveBackendConnectionsAsync(backendId, cancellationToken);
+        Stats.Forgotten(removed);
+        return removed;
+    }
+
     /// <summary>Connection updates queued for this switch and not yet written.</summary>
     public long WriteBacklog => _writes.Backlog;
 
