@@ -27,10 +27,12 @@ public sealed class TestController(GrpcChannel channel, ulong deviceId)
 
 public static class Eventually
 {
-    public static async Task WaitUntil(Func<bool> condition, TimeSpan? timeout = null)
+    public static Task WaitUntil(Func<bool> condition, TimeSpan? timeout = null) => WaitUntil(() => Task.FromResult(condition()), timeout);
+
+    public static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan? timeout = null)
     {
         var until = DateTime.UtcNow + (timeout ?? TestController.Wait);
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > until)
                 throw new TimeoutException("condition not reached in time");

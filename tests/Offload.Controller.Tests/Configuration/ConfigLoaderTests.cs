@@ -119,6 +119,67 @@ public sealed class ConfigLoaderTests
         Assert.Contains("test.yaml:11: acl[0].action: 'reject' is not one of permit, drop, punt", errors);
         Assert.Contains("test.yaml:12: acl[0].destination_ports: '90-80' is not a port or a range LOW-HIGH", errors);
     }
+    [Fact]
+    public void HealthChecks_ReadWithDefaults_AndReferencesChecked()
+    {
+        var config = Load(Backend.Replace("switch_port: 2", "switch_port: 2\n    health_check: web") + """
+
+            health_checks:
+              - name: web
+                type: http
+                path: /healthz
+                status: 200-299
+                interval: 250ms
+                timeout: 100ms
+                hold_down: 5s
+                held_down_connections: remove
+            controller:
+              name: c1
+              peers: [127.0.0.1:9581]
+              heartbeat: 2s
+            """);
+        var check = Assert.Single(config.HealthChecks);
+        Assert.Equal(HealthCheckKind.Http, check.Kind);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), check.Interval);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), check.Timeout);
+        Assert.Equal((3, 3), (check.Fall, check.Rise));
+        Assert.Equal(TimeSpan.FromSeconds(5), check.HoldDown);
+        Assert.Equal(HeldDownConnections.Remove, check.HeldDownConnections);
+        Assert.Equal(("/healthz", 200, 299), (check.Http.Path, check.Http.StatusLow, check.Http.StatusHigh));
+        Assert.Equal("c1", config.Controller.Name);
+        Assert.Equal(["127.0.0.1:9581"], config.Controller.Peers);
+        Assert.Equal(TimeSpan.FromSeconds(2), config.Controller.Heartbeat);
+        Assert.Equal(TimeSpan.FromSeconds(60), Load(Backend + "\nhealth_checks:\n  - name: t\n    type: tcp\n").HealthChecks[0].HoldDown);
+    }
+
+    [Fact]
+    public void HealthChecks_Mistakes_NamedWithTheirLines()
+    {
+        var errors = Errors(Backend.Replace("switch_port: 2", "switch_port: 2\n    health_check: nope\n    agent: somewhere") + """
+
+            health_checks:
+              - name: s
+                type: script
+                interval: fast
+                timeout: 5s
+                fall: 0
+              - name: u
+                type: udp
+                status: 700
+            controller:
+              peers: [not-an-endpoint]
+            """);
+        Assert.Contains(errors, e => e.Contains("health_check names unknown health check 'nope'; known: s, u"));
+        Assert.Contains(errors, e => e.Contains("backends[0].agent: 'somewhere' is neither HOST:PORT nor unix:/path/to/socket"));
+        Assert.Contains(errors, e => e.Contains("backends[0].agent_service: required with agent"));
+        Assert.Contains(errors, e => e.Contains("test.yaml:12: health_checks[0].interval: 'fast' is not a duration"));
+        Assert.Contains(errors, e => e.Contains("health_checks[0].fall: must be at least 1"));
+        Assert.Contains(errors, e => e.Contains("health_checks[0].timeout: 5000 ms is longer than the interval (2000 ms)"));
+        Assert.Contains(errors, e => e.Contains("health_checks[0].command: a script check needs the command to run"));
+        Assert.Contains(errors, e => e.Contains("health_checks[1].send: a udp check needs the datagram to send"));
+        Assert.Contains(errors, e => e.Contains("health_checks[1].status: '700' is not a status"));
+        Assert.Contains(errors, e => e.Contains("controller.peers: 'not-an-endpoint' is not HOST:PORT"));
+    }
 }
 
 /// <summary>Backend and VIP ids: explicit ones kept, derived ones stable under reordering, clashes reported.</summary>
@@ -190,4 +251,5 @@ public sealed class DesiredStateTests
         Assert.Equal(3, Endpoints(yaml));
         Assert.Equal(2, Endpoints(yaml.Replace("    weight: 2\n", "    weight: 2\n    direct_access: true\n")));
     }
+
 }

@@ -14,12 +14,6 @@ public sealed class ProbeTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
-    private static ushort FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return (ushort)((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static ProbeTarget Target(ushort port) => new(IPAddress.Loopback, port);
 
@@ -66,7 +60,7 @@ public sealed class ProbeTests
     [Fact]
     public async Task Tcp_UpWhileListening_DownWhenRefused()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         using (var listener = new TcpListener(IPAddress.Loopback, port))
         {
             listener.Start();
@@ -80,7 +74,7 @@ public sealed class ProbeTests
     [Fact]
     public async Task Http_StatusRangeAndBody_FromAKestrelServer()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
         Microsoft.AspNetCore.Hosting.HostingAbstractionsWebHostBuilderExtensions.UseUrls(builder.WebHost, $"http://127.0.0.1:{port}");
         await using var app = builder.Build();
@@ -107,7 +101,7 @@ public sealed class ProbeTests
             var key = Path.Combine(directory.FullName, "key.pem");
             var cert = Path.Combine(directory.FullName, "cert.pem");
             Shell.Check("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=vpn.example");
-            var port = FreePort();
+            var port = FreePorts.Next();
             using (new Server(port, "openssl", "s_server", "-accept", port.ToString(), "-cert", cert, "-key", key, "-www", "-quiet"))
             {
                 var tls = await Run(new TlsProbe("vpn.example"), port);
@@ -135,7 +129,7 @@ public sealed class ProbeTests
     [Fact]
     public async Task Socks5_AgainstMicrosocks_AndNotAgainstHttp()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         using (new Server(port, "microsocks", "-i", "127.0.0.1", "-p", port.ToString()))
         {
             var up = await Run(new Socks5Probe(), port);

@@ -28,7 +28,7 @@ public sealed class ConnectionsApiTests
         var config = ConfigLoader.Load(yaml, "connections.yaml", n => policies.TryGet(n, out _));
         await using var host = ControllerHost.Start(config, RepoPaths.Root, policies, new SwitchAgentOptions(), NullLoggerFactory.Instance);
         await Eventually.WaitUntil(() => host.Agents[0].IsReady);
-        var admin = $"127.0.0.1:{FreePort()}";
+        var admin = $"127.0.0.1:{FreePorts.Next()}";
         await using var app = await AdminApi.StartAsync(host, admin, CancellationToken.None);
 
         foreach (var port in new[] { 46000, 46001, 46002 })
@@ -79,7 +79,7 @@ public sealed class ConnectionsApiTests
             .Replace("address: 127.0.0.1:9559", $"address: {sim.Address}").Replace("device_id: 0", $"device_id: {SimulatorHarness.DeviceId}")), "applications.yaml");
         await using var host = ControllerHost.Start(config, RepoPaths.Root, policies, new SwitchAgentOptions(), NullLoggerFactory.Instance);
         await Eventually.WaitUntil(() => host.Agents[0].IsReady);
-        var admin = $"127.0.0.1:{FreePort()}";
+        var admin = $"127.0.0.1:{FreePorts.Next()}";
         await using var app = await AdminApi.StartAsync(host, admin, CancellationToken.None);
 
         foreach (var port in new[] { 47000, 47001 })
@@ -91,10 +91,4 @@ public sealed class ConnectionsApiTests
         Assert.Matches("impl2 .*│ 4 .*│ 10.0.4.4 .*│ web .*│ 2 ", table.Output);
     }
 
-    private static string FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
 }

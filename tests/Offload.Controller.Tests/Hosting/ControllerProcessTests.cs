@@ -10,12 +10,6 @@ namespace Offload.Controller.Tests.Hosting;
 /// <summary>offload-controller and offloadctl as users run them, against an offload-sim process.</summary>
 public sealed class ControllerProcessTests
 {
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task Controller_TakesChargeOfTheSwitch_OffloadctlShowsIt()
@@ -27,7 +21,7 @@ public sealed class ControllerProcessTests
             var config = Path.Combine(directory.FullName, "offload.yaml");
             await File.WriteAllTextAsync(config, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
                 .Replace("address: 127.0.0.1:9559", $"address: 127.0.0.1:{sim.GrpcPort}"));
-            var admin = $"127.0.0.1:{FreePort()}";
+            var admin = $"127.0.0.1:{FreePorts.Next()}";
             var (controller, _) = await ProgramProcess.StartAsync("offload-controller.dll", new Regex("admin API on"), "--config", config, "--admin-addr", admin);
             using (controller)
             {
@@ -69,7 +63,7 @@ public sealed class ControllerProcessTests
             var yaml = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
                 .Replace("address: 127.0.0.1:9559", $"address: 127.0.0.1:{sim.GrpcPort}");
             await File.WriteAllTextAsync(config, yaml);
-            var admin = $"127.0.0.1:{FreePort()}";
+            var admin = $"127.0.0.1:{FreePorts.Next()}";
             var (controller, _) = await ProgramProcess.StartAsync("offload-controller.dll", new Regex("admin API on"), "--config", config, "--admin-addr", admin);
             using (controller)
             {
@@ -125,7 +119,7 @@ public sealed class ControllerProcessTests
     [Fact]
     public void Offloadctl_NoController_SaysWhereItLooked()
     {
-        var (exit, output) = ProgramProcess.Run("offloadctl.dll", "status", "--controller", $"127.0.0.1:{FreePort()}");
+        var (exit, output) = ProgramProcess.Run("offloadctl.dll", "status", "--controller", $"127.0.0.1:{FreePorts.Next()}");
         Assert.Equal(1, exit);
         Assert.Contains("cannot reach offload-controller", output);
     }

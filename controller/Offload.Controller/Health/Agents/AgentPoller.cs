@@ -9,6 +9,9 @@ namespace Offload.Controller.Health.Agents;
 /// </summary>
 public sealed class AgentPoller(HealthMonitor monitor) : IAsyncDisposable
 {
+    /// <summary>How long a poll may take at least, however short the poll interval (a busy host answers late, not never).</summary>
+    private static readonly TimeSpan AgentTimeout = TimeSpan.FromSeconds(2);
+
     private readonly object _gate = new();
     private Dictionary<string, (AgentClient Client, CancellationTokenSource Stop, Task Polling)> _agents = new(StringComparer.Ordinal);
     private volatile OffloadConfig? _config;
@@ -37,7 +40,7 @@ public sealed class AgentPoller(HealthMonitor monitor) : IAsyncDisposable
             }
             foreach (var endpoint in wanted.Where(e => !next.ContainsKey(e)))
             {
-                var client = new AgentClient(endpoint, config.Controller.AgentPoll);
+                var client = new AgentClient(endpoint, config.Controller.AgentPoll > AgentTimeout ? config.Controller.AgentPoll : AgentTimeout);
                 var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
                 next[endpoint] = (client, stop, Task.Run(() => PollAsync(client, stop.Token), CancellationToken.None));
             }
@@ -83,7 +86,7 @@ public sealed class AgentPoller(HealthMonitor monitor) : IAsyncDisposable
                                            || ex is OperationCanceledException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 foreach (var backend in _config?.Backends.Where(b => b.Agent == client.Endpoint) ?? [])
-                    monitor.AgentUnreachable(backend.Name, ex is OperationCanceledException ? $"no answer within {interval.TotalMilliseconds:0} ms" : ex.Message);
+                    monitor.AgentUnreachable(backend.Name, ex is OperationCanceledException ? "no answer in time" : ex.Message);
             }
             catch (OperationCanceledException)
             {
