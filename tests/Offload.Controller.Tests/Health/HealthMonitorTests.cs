@@ -11,6 +11,7 @@ using Xunit;
 namespace Offload.Controller.Tests.Health;
 
 /// <summary>The monitor against a real TCP service on loopback: the seeds' state machine on a real schedule.</summary>
+[Collection(TimedCollection.Name)]
 public sealed class HealthMonitorTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);

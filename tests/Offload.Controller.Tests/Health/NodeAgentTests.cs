@@ -12,6 +12,7 @@ using Xunit;
 namespace Offload.Controller.Tests.Health;
 
 /// <summary>offload-agent as a process, watching real processes through their PID files, read by the controller's client.</summary>
+[Collection(TimedCollection.Name)]
 public sealed class NodeAgentTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("offload-agent-").FullName;
