@@ -21,6 +21,7 @@ internal static class ControllerCommands
         Command("status", "the controller's switches and totals", "/api/status", Status),
         Command("switches", "the controller's switches: primary or not, connections, write latency, backlogs", "/api/switches", Switches),
         Command("vips", "the configured VIPs", "/api/vips", Vips),
+        Command("peers", "peer controllers' health tables cached here: checksum, records held down, when last heard", "/api/health/peers", Peers),
         Command("backends", "backends: state, health and time in it, weight in force and configured, connections, last probes (+ up, - down, oldest first), agent and load", "/api/backends", Backends),
         Connections(),
         Command("applications", "applications services are delivered to, with what the switches sent them", "/api/applications", Applications),
@@ -213,6 +214,20 @@ internal static class ControllerCommands
                 Text(backend, "health"), Number(backend, "seconds_in_state", "F1"), Text(backend, "weight"), Text(backend, "configured_weight"),
                 Text(backend, "active_connections"), Text(backend, "last_probes"), Text(backend, "agent"), Number(backend, "cpu", "P0"),
                 Number(backend, "memory", "P0"), Text(backend, "reason"));
+        AnsiConsole.Write(table);
+    }
+
+    private static void Peers(JsonElement peers)
+    {
+        var table = Table("controller", "address", "checksum", "records", "not UP", "heard s ago", "snapshots");
+        foreach (var peer in peers.EnumerateArray())
+        {
+            var records = peer.GetProperty("records").EnumerateArray().ToList();
+            var heard = DateTimeOffset.UtcNow - peer.GetProperty("heard_at").GetDateTimeOffset();
+            table.AddRow(Text(peer, "controller"), Text(peer, "address"), Text(peer, "checksum")[..12] + "…", records.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                string.Join(", ", records.Where(r => r.GetProperty("state").GetString() != "UP").Select(r => $"{r.GetProperty("backend").GetString()} ({r.GetProperty("state").GetString()})")),
+                heard.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture), Text(peer, "snapshots"));
+        }
         AnsiConsole.Write(table);
     }
 

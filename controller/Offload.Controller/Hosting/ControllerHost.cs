@@ -4,6 +4,7 @@ using Offload.Controller.Classification;
 using Offload.Controller.Configuration;
 using Offload.Controller.Health;
 using Offload.Controller.Health.Agents;
+using Offload.Controller.Health.Sharing;
 using Offload.Controller.LoadBalancing;
 using Offload.Controller.Pipeline;
 using Offload.Controller.Switches;
@@ -57,6 +58,12 @@ public sealed partial class ControllerHost : IAsyncDisposable
     public Classifier Classifier { get; }
     public IReadOnlyList<SwitchAgent> Agents { get; }
     public HealthMonitor Health { get; }
+
+    /// <summary>Peer controllers' health/load tables, as they last sent them.</summary>
+    public HealthCache PeerHealth { get; } = new(TimeProvider.System);
+
+    /// <summary>This controller's own health/load table and its checksum.</summary>
+    public HealthSnapshot OwnHealth() => HealthCache.Snapshot(_configured.Controller.Name, Health.Snapshot());
     public AgentPoller NodeAgents { get; }
 
     /// <summary>Builds the agents (reading each switch's P4Info and device config) and starts them.</summary>

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Offload.AgentProtocol;
 using Offload.Controller.Configuration;
+using Offload.Controller.Health.Sharing;
 using Offload.Controller.Hosting;
 using Offload.Controller.Plumbing;
 using Offload.Controller.Switches;
@@ -58,8 +59,43 @@ public static class AdminApi
         app.MapPost("/api/backends/{name}/weight/{weight:int}", (string name, int weight, CancellationToken ct) => Converge(() => host.SetWeightAsync(name, weight, ct)));
         app.MapPost("/api/backends/{name}/drain", (string name, CancellationToken ct) => Converge(() => host.SetWeightAsync(name, 0, ct)));
         app.MapPost("/api/backends/{name}/undrain", (string name, CancellationToken ct) => Converge(() => host.SetWeightAsync(name, null, ct)));
+        MapHealthSharing(app, host, listen);
         await app.StartAsync(cancellationToken);
         return app;
+    }
+
+    // Heartbeats go out from here: the admin address is where peers fetch this controller's snapshot.
+    private static void MapHealthSharing(WebApplication app, ControllerHost host, string listen)
+    {
+        var receiver = new HeartbeatReceiver(host.PeerHealth, () => host.Configured.Controller.Peers, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("health"));
+        app.MapGet("/api/health/snapshot", () => Results.Json(host.OwnHealth(), SharingJson.Default.HealthSnapshot));
+        app.MapGet("/api/health/peers", () => Results.Json(host.PeerHealth.Peers().ToArray(), SharingJson.Default.PeerCacheArray));
+        app.MapPost("/api/health/heartbeat", async (HttpRequest request, CancellationToken ct) =>
+        {
+            try
+            {
+                var heartbeat = System.Text.Json.JsonSerializer.Deserialize(await ReadBodyAsync(request, ct), SharingJson.Default.HealthHeartbeat);
+                if (heartbeat?.Controller is null || heartbeat.Address is null || heartbeat.Checksum is null)
+                    throw new FormatException("a heartbeat names its controller, address and checksum");
+                return Results.Json(await receiver.ReceiveAsync(heartbeat, ct), SharingJson.Default.HeartbeatAnswer);
+            }
+            catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException)
+            {
+                return Results.Json(new ApplyView([], [ex.Message]), AdminJson.Default.ApplyView, statusCode: 400);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                return Results.Json(new ApplyView([], [ex.Message]), AdminJson.Default.ApplyView, statusCode: 403);
+            }
+            catch (HttpRequestException ex)
+            {
+                return Results.Json(new ApplyView([], [$"could not fetch the snapshot: {ex.Message}"]), AdminJson.Default.ApplyView, statusCode: 502);
+            }
+        });
+        var sender = new HeartbeatSender(host.OwnHealth, listen, () => host.Configured.Controller.Peers, () => host.Configured.Controller.Heartbeat,
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("health"));
+        app.Lifetime.ApplicationStarted.Register(() => _ = sender.RunAsync(app.Lifetime.ApplicationStopping));
+        app.Lifetime.ApplicationStopped.Register(receiver.Dispose);
     }
 
     private const int MaxReportBytes = 1 << 20;

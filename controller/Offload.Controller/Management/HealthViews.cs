@@ -78,6 +78,14 @@ internal static class HealthViews
         text.AppendLine("# HELP offload_probes_total Health probes run.");
         text.AppendLine("# TYPE offload_probes_total counter");
         text.AppendLine(CultureInfo.InvariantCulture, $"offload_probes_total {host.Health.ProbesRun}");
+        text.AppendLine("# HELP offload_health_peer_age_seconds Since a peer controller's last heartbeat matched (or its snapshot was fetched).");
+        text.AppendLine("# TYPE offload_health_peer_age_seconds gauge");
+        foreach (var peer in host.PeerHealth.Peers())
+            text.AppendLine(CultureInfo.InvariantCulture, $"offload_health_peer_age_seconds{{peer=\"{peer.Controller}\"}} {(DateTimeOffset.UtcNow - peer.HeardAt).TotalSeconds:0.###}");
+        text.AppendLine("# HELP offload_health_peer_snapshots_total Snapshots fetched from a peer because its checksum changed.");
+        text.AppendLine("# TYPE offload_health_peer_snapshots_total counter");
+        foreach (var peer in host.PeerHealth.Peers())
+            text.AppendLine(CultureInfo.InvariantCulture, $"offload_health_peer_snapshots_total{{peer=\"{peer.Controller}\"}} {peer.Snapshots}");
         Histogram(text, "offload_probe_lateness_seconds", "How late probes started against their schedule.", [("", host.Health.Lateness)]);
     }
 
