@@ -49,6 +49,7 @@ const bit<8> PUNT_NEW_FLOW     = 1;  // connection miss on a controller-classifi
 const bit<8> PUNT_NON_SYN_MISS = 2;  // a TCP segment without SYN and no connection entry
 const bit<8> PUNT_ACL          = 3;  // an ACL rule said punt (NDP for VIPs is one)
 const bit<8> PUNT_RETURN_MISS  = 4;  // from a backend endpoint shared by several VIPs, no reverse entry yet
+const bit<8> PUNT_ARP_REPLY    = 5;  // an ARP reply to one of our interface addresses (the controller's port probes)
 
 // drop_counter index: why a packet was dropped.
 const bit<8> DROP_NONE            = 0;

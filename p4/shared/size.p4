@@ -4,6 +4,7 @@
 
 #define ACL_TABLE_SIZE              1024
 #define ARP_TARGETS_TABLE_SIZE      1024
+#define ARP_REPLIES_TABLE_SIZE      256
 #define ROUTER_MACS_TABLE_SIZE      64
 #define VIP_TABLE_SIZE              1024
 #define CONN_V4_TABLE_SIZE          1048576

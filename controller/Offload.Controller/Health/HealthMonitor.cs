@@ -8,7 +8,7 @@ using Offload.Controller.Switches;
 namespace Offload.Controller.Health;
 
 /// <summary>
-/// Watches every backend that names a health check or a node agent: probes each on its own schedule (started at a
+/// Watches every backend: probes those that name a health check, each on its own schedule (started at a
 /// random point of its first interval, so thousands of backends do not probe in step), feeds the outcomes and the
 /// agent's and port monitor's reports to the backend's state machine, and says when a backend's weight for new
 /// connections changes. Probes run concurrently, at most <paramref name="maxConcurrentProbes"/> at once.
@@ -68,7 +68,8 @@ public sealed partial class HealthMonitor(TimeProvider time, ILogger logger, int
         var stopped = new List<WatchedBackend>();
         lock (_watched)
         {
-            var wanted = config.Backends.Where(b => b.HealthCheck is not null || b.Agent is not null).ToDictionary(b => b.Name, StringComparer.Ordinal);
+            // Every backend: those without a check or an agent still get the port monitor's verdicts.
+            var wanted = config.Backends.ToDictionary(b => b.Name, StringComparer.Ordinal);
             foreach (var name in _watched.Keys.Where(n => !wanted.ContainsKey(n)).ToList())
             {
                 stopped.Add(_watched[name]);

@@ -86,7 +86,10 @@ public sealed partial class ControllerHost : IAsyncDisposable
         }
         var host = new ControllerHost(config, classifier, agents, health, loggers.CreateLogger("controller")) { IsKnownAlgorithm = n => policies.TryGet(n, out _) };
         foreach (var agent in agents)
+        {
+            agent.LinkVerdict = health.LinkChanged;
             host._runs.Add(agent.RunAsync(host._stop.Token));
+        }
         health.SelectionChanged += host.HealthChanged;
         health.HeldDown += host.BackendHeldDown;
         health.Start(host._stop.Token);

@@ -21,7 +21,7 @@ internal static class HealthViews
             var h = health.GetValueOrDefault(b.Name);
             var operatorWeight = host.OperatorWeight(b.Name);
             return new BackendView(b.Id, b.Name, b.Address.ToString(), b.Port, State(h, operatorWeight ?? configured.GetValueOrDefault(b.Name)),
-                h is null ? "unchecked" : HealthMonitor.State(h.State), h is null ? null : Math.Round((now - h.Since).TotalSeconds, 1),
+                h is null || h.Check is null && h.AgentState is null && h.AgentError is null ? "unchecked" : HealthMonitor.State(h.State), h is null ? null : Math.Round((now - h.Since).TotalSeconds, 1),
                 b.Weight, configured.GetValueOrDefault(b.Name), candidate?.ActiveConnections ?? 0, h?.Check,
                 h is null ? null : string.Concat(h.RecentProbes.Select(p => p.Up ? '+' : '-')), h?.Reason,
                 h?.AgentState is { } agent ? Name(agent) : h?.AgentError is not null ? "unreachable" : null, h?.Load?.Cpu, h?.Load?.Memory);

@@ -6,7 +6,7 @@ namespace Offload.Controller.Pipeline;
 public static class OffloadP4
 {
     public const string Acl = "acl", PermitAcl = "permit_acl", DropAcl = "drop_acl", PuntAcl = "punt_acl";
-    public const string ArpTargets = "arp_targets", ReplyArp = "reply_arp";
+    public const string ArpTargets = "arp_targets", ReplyArp = "reply_arp", ArpReplies = "arp_replies", PuntArpReply = "punt_arp_reply";
     public const string RouterMacs = "router_macs", SetRoutable = "set_routable";
     public const string VipV4 = "vip_v4", VipV6 = "vip_v6", SetVip = "set_vip";
     public const string ConnV4 = "conn_v4", ConnV6 = "conn_v6", Forward = "forward", DropConnection = "drop_connection";
@@ -23,7 +23,7 @@ public static class OffloadP4
 
     /// <summary>Tables whose whole content follows from configuration; reconcile owns them. Connection tables follow traffic instead.</summary>
     public static readonly IReadOnlyList<string> ConfiguredTables =
-        [Acl, ArpTargets, RouterMacs, VipV4, VipV6, VipPool, BackendSelect, Backends, ReverseEndpointV4, ReverseEndpointV6, RoutingV4, RoutingV6,
+        [Acl, ArpTargets, ArpReplies, RouterMacs, VipV4, VipV6, VipPool, BackendSelect, Backends, ReverseEndpointV4, ReverseEndpointV6, RoutingV4, RoutingV6,
          Distribution, Replicas];
 
     /// <summary>A Read filter for every entry of one table.</summary>

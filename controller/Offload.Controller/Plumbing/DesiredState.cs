@@ -29,8 +29,11 @@ public static class DesiredState
 
         foreach (var mac in config.Vips.Select(v => v.Vmac).Prepend(sw.RouterMac).Distinct())
             entries.Add(Table(OffloadP4.RouterMacs).Exact("eth_dst", mac).Action(OffloadP4.SetRoutable).Build());
-        foreach (var iface in sw.Interfaces.Where(i => i.Address.AddressFamily == AddressFamily.InterNetwork))
+        foreach (var iface in sw.Interfaces.Where(i => i.Address.AddressFamily == AddressFamily.InterNetwork).DistinctBy(i => i.Address))
+        {
             entries.Add(Table(OffloadP4.ArpTargets).Exact("target_ipv4", iface.Address.ToString()).Action(OffloadP4.ReplyArp, ("mac", sw.RouterMac)).Build());
+            entries.Add(Table(OffloadP4.ArpReplies).Exact("target_ipv4", iface.Address.ToString()).Action(OffloadP4.PuntArpReply).Build());
+        }
         foreach (var vip in config.Vips.Where(v => v.Address.AddressFamily == AddressFamily.InterNetwork).DistinctBy(v => v.Address))
             entries.Add(Table(OffloadP4.ArpTargets).Exact("target_ipv4", vip.Address.ToString()).Action(OffloadP4.ReplyArp, ("mac", vip.Vmac)).Build());
 

@@ -51,6 +51,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     private readonly SemaphoreSlim _reconciling = new(1, 1);
     private readonly PoolVersions _pools;
     private readonly WritePipeline _writes;
+    private readonly Health.Ports.PortMonitor _ports;
     private long _digestListsDone;
     private volatile OffloadConfig _config;
 
@@ -73,6 +74,8 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         {
             Latency = Stats.WriteLatency.Observe,
         };
+        _ports = new Health.Ports.PortMonitor(sw, TimeProvider.System);
+        _ports.Update(config);
         _plumber = new ConnectionPlumber(_client, _writes, p4Info, config, options.ConnectionIdleTimeout)
         {
             Opened = id => classifier.Backends.GetValueOrDefault(id)?.ConnectionOpened(),
@@ -81,6 +84,9 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     }
 
     public string Name => _switch.Name;
+
+    /// <summary>Told each probed backend's port verdict: null when it answers ARP, else why it is out of selection.</summary>
+    public Action<string, string?>? LinkVerdict { get; set; }
     public bool IsPrimary => _session.IsPrimary;
     public ReconcileResult? LastReconcile { get; private set; }
 
@@ -171,7 +177,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         try
         {
             await PreparePipelineAsync(demoted.Token);
-            loops = Task.WhenAll(DigestsAsync(demoted.Token), IdleTimeoutsAsync(demoted.Token), PacketInsAsync(demoted.Token));
+            loops = Task.WhenAll(DigestsAsync(demoted.Token), IdleTimeoutsAsync(demoted.Token), PacketInsAsync(demoted.Token), PortProbesAsync(demoted.Token));
             var reconciled = _config;
             await ReconcileAsync(demoted.Token);
             await new Reconciler(_client, _p4Info).ReconcileDigestAsync(new DigestEntry { DigestId = _p4Info.Digests[OffloadP4.ConnectionDigest].Preamble.Id, Config = _options.Digests }, demoted.Token);
@@ -220,6 +226,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     {
         _config = config;
         _plumber.Update(config);
+        _ports.Update(config);
         if (!IsReady)
             return null;
         await ReconcileAsync(cancellationToken);
@@ -327,6 +334,11 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             var metadata = PacketIo.Metadata(_p4Info, packetIn);
             var reason = (int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(metadata["reason"]);
             var vipId = (int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(metadata["vip_id"]);
+            if (reason == PuntArpReply)
+            {
+                _ports.Answered((uint)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(metadata["ingress_port"]), packetIn.Payload.Span);
+                continue;
+            }
             if (reason is not (PuntNewFlow or PuntNonSynMiss))
                 continue;
             var flow = FlowParser.Parse(packetIn.Payload.Span, vipId);
@@ -347,7 +359,32 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         }
     }
 
-    private const int PuntNewFlow = 1, PuntNonSynMiss = 2, PacketOutPipeline = 1;
+    private const int PuntNewFlow = 1, PuntNonSynMiss = 2, PuntArpReply = 5, PacketOutToPort = 0, PacketOutPipeline = 1;
+
+    // ARP through every port with directly attached backends; the verdicts go to the health monitor.
+    private async Task PortProbesAsync(CancellationToken cancellationToken)
+    {
+        var verdicts = new Dictionary<string, string?>(StringComparer.Ordinal);
+        // Replies are punted only once arp_replies is written.
+        while (!_ready)
+            await Task.Delay(_config.Controller.PortProbeInterval, cancellationToken);
+        _ports.Restart();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var controller = _config.Controller;
+            foreach (var (port, frame) in _ports.Probes())
+                await _session.SendPacketOutAsync(PacketIo.PacketOut(_p4Info, frame,
+                    new Dictionary<string, P4Value> { ["egress_port"] = port, ["mode"] = PacketOutToPort }), cancellationToken);
+            foreach (var (backend, verdict) in _ports.Judge(controller.PortProbeInterval * controller.PortProbeMisses))
+            {
+                if (verdicts.TryGetValue(backend, out var previous) && previous == verdict)
+                    continue;
+                verdicts[backend] = verdict;
+                LinkVerdict?.Invoke(backend, verdict);
+            }
+            await Task.Delay(controller.PortProbeInterval, cancellationToken);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

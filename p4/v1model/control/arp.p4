@@ -1,4 +1,5 @@
-// ARP requests for our addresses (VIPs and router interfaces) answered in the data plane with their MAC.
+// ARP requests for our addresses (VIPs and router interfaces) answered in the data plane with their MAC; ARP
+// replies to our interface addresses punted, so the controller can tell which neighbours answer on each port.
 #ifndef OFFLOAD_ARP_P4
 #define OFFLOAD_ARP_P4
 
@@ -32,10 +33,32 @@ control ArpResponder(inout headers_t hdr,
         size = ARP_TARGETS_TABLE_SIZE;
     }
 
+    @id(0x01000202)
+    action punt_arp_reply() {
+        meta.punt_reason = PUNT_ARP_REPLY;
+        meta.arp_answered = true;
+    }
+
+    @id(0x02000202)
+    table arp_replies {
+        key = {
+            hdr.arp.tpa : exact @name("target_ipv4");
+        }
+        actions = {
+            punt_arp_reply;
+            @defaultonly NoAction;
+        }
+        default_action = NoAction();
+        size = ARP_REPLIES_TABLE_SIZE;
+    }
+
     apply {
-        if (hdr.arp.htype == ARP_HTYPE_ETHERNET && hdr.arp.ptype == ETHERTYPE_IPV4
-                && hdr.arp.oper == ARP_OPER_REQUEST) {
-            arp_targets.apply();
+        if (hdr.arp.htype == ARP_HTYPE_ETHERNET && hdr.arp.ptype == ETHERTYPE_IPV4) {
+            if (hdr.arp.oper == ARP_OPER_REQUEST) {
+                arp_targets.apply();
+            } else if (hdr.arp.oper == ARP_OPER_REPLY) {
+                arp_replies.apply();
+            }
         }
     }
 }

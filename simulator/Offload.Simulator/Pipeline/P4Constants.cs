@@ -12,7 +12,7 @@ internal static class P4Constants
     public const byte TransitSteady = 0, TransitRecording = 1, TransitDraining = 2;
     public const byte PacketOutToPort = 0, PacketOutPipeline = 1;
 
-    public const byte PuntNone = 0, PuntNewFlow = 1, PuntNonSynMiss = 2, PuntAcl = 3, PuntReturnMiss = 4;
+    public const byte PuntNone = 0, PuntNewFlow = 1, PuntNonSynMiss = 2, PuntAcl = 3, PuntReturnMiss = 4, PuntArpReply = 5;
 
     public const byte DropNone = 0, DropParserError = 1, DropBadChecksum = 2, DropIpv4Options = 3, DropAcl = 4,
         DropConnection = 5, DropNewFlowRate = 6, DropNoBackend = 7, DropDeliverOnly = 8, DropNullRoute = 9,

@@ -13,6 +13,8 @@ internal static class P4Names
 
     public const string ArpTargets = I + "arp.arp_targets";
     public const string ReplyArp = I + "arp.reply_arp";
+    public const string ArpReplies = I + "arp.arp_replies";
+    public const string PuntArpReply = I + "arp.punt_arp_reply";
 
     public const string RouterMacs = I + "station.router_macs";
     public const string SetRoutable = I + "station.set_routable";

@@ -47,12 +47,12 @@ public sealed class HealthMonitorTests
         monitor.Update(config);
         monitor.Start(CancellationToken.None);
 
-        await Eventually.WaitUntil(() => monitor.Snapshot().Single().RecentProbes.Count(p => p.Up) >= 3);
+        await Eventually.WaitUntil(() => monitor.Snapshot().Single(h => h.Backend == "web1").RecentProbes.Count(p => p.Up) >= 3);
         Assert.Equal(4, monitor.EffectiveWeight(web1, 4));
 
         var killedAt = clock.ElapsedMilliseconds;
         listener.Stop();
-        await Eventually.WaitUntil(() => monitor.Snapshot().Single().State == HealthState.HoldDown, TimeSpan.FromSeconds(5));
+        await Eventually.WaitUntil(() => monitor.Snapshot().Single(h => h.Backend == "web1").State == HealthState.HoldDown, TimeSpan.FromSeconds(5));
         var heldDown = transitions.Single(t => t.Transition.To == HealthState.HoldDown);
         // 3 failures, the first one interval at most after the kill: within (fall + 1) × interval plus scheduling slack.
         Assert.InRange(heldDown.Ms - killedAt, 2 * Interval.TotalMilliseconds, 4 * Interval.TotalMilliseconds + 400);
@@ -64,7 +64,7 @@ public sealed class HealthMonitorTests
         listener.Start();
         try
         {
-            await Eventually.WaitUntil(() => monitor.Snapshot().Single().State == HealthState.Up, TimeSpan.FromSeconds(5));
+            await Eventually.WaitUntil(() => monitor.Snapshot().Single(h => h.Backend == "web1").State == HealthState.Up, TimeSpan.FromSeconds(5));
             var recovering = transitions.Single(t => t.Transition.To == HealthState.Recovering);
             var up = transitions.Last(t => t.Transition.To == HealthState.Up);
             // Probes are suspended for the hold-down (1 s), then 3 successes (the first one at once): at least 2 intervals more.
@@ -89,19 +89,19 @@ public sealed class HealthMonitorTests
         await using var monitor = new HealthMonitor(TimeProvider.System, NullLogger.Instance);
         monitor.Update(config);
         monitor.Start(CancellationToken.None);
-        await Eventually.WaitUntil(() => monitor.Snapshot().Single().RecentProbes.Count >= 1);
+        await Eventually.WaitUntil(() => monitor.Snapshot().Single(h => h.Backend == "web1").RecentProbes.Count >= 1);
 
         monitor.AgentReported("web1", ServiceState.NotRunning, new LoadReport(0.1, 0.2, 3));
-        var held = monitor.Snapshot().Single();
+        var held = monitor.Snapshot().Single(h => h.Backend == "web1");
         Assert.Equal(HealthState.HoldDown, held.State);
         Assert.Equal("node agent reports NOT RUNNING", held.Reason);
         // Suspended until the agent reports RUNNING, however long that takes.
         await Task.Delay(600);
-        Assert.Equal(HealthState.HoldDown, monitor.Snapshot().Single().State);
+        Assert.Equal(HealthState.HoldDown, monitor.Snapshot().Single(h => h.Backend == "web1").State);
 
         monitor.AgentReported("web1", ServiceState.Running, new LoadReport(0.1, 0.2, 3));
-        Assert.Equal(HealthState.HoldDown, monitor.Snapshot().Single().State);
-        await Eventually.WaitUntil(() => monitor.Snapshot().Single().State == HealthState.Up, TimeSpan.FromSeconds(5));
+        Assert.Equal(HealthState.HoldDown, monitor.Snapshot().Single(h => h.Backend == "web1").State);
+        await Eventually.WaitUntil(() => monitor.Snapshot().Single(h => h.Backend == "web1").State == HealthState.Up, TimeSpan.FromSeconds(5));
         listener.Stop();
     }
 

@@ -134,17 +134,17 @@ public sealed class NodeAgentTests : IDisposable
         monitor.Update(config);
         monitor.Start(CancellationToken.None);
         poller.Start(config, CancellationToken.None);
-        await Eventually.WaitUntil(() => monitor.Snapshot().Single().AgentState == ServiceState.Running);
+        await Eventually.WaitUntil(() => monitor.Snapshot().Single(h => h.Backend == "web1").AgentState == ServiceState.Running);
         var web1 = config.Backends.Single(b => b.Name == "web1");
         Assert.Equal(1, monitor.EffectiveWeight(web1, 1));
 
         var clock = Stopwatch.StartNew();
         web.Kill();
-        await Eventually.WaitUntil(() => monitor.Snapshot().Single().State == HealthState.HoldDown, TimeSpan.FromSeconds(3));
+        await Eventually.WaitUntil(() => monitor.Snapshot().Single(h => h.Backend == "web1").State == HealthState.HoldDown, TimeSpan.FromSeconds(3));
         // The agent checks every 100 ms and the controller polls every 100 ms: no failure count, no probe interval.
         Assert.True(clock.ElapsedMilliseconds < 1500, $"{clock.ElapsedMilliseconds} ms");
         Assert.Equal(0, monitor.EffectiveWeight(web1, 1));
-        Assert.Equal("node agent reports NOT RUNNING", monitor.Snapshot().Single().Reason);
+        Assert.Equal("node agent reports NOT RUNNING", monitor.Snapshot().Single(h => h.Backend == "web1").Reason);
     }
 
     [Fact]

@@ -57,8 +57,8 @@ public sealed class HealthSharingTests : IDisposable
         var before = c2.PeerHealth.Peers()[0].Snapshots;
 
         File.Delete(flag);
-        await Eventually.WaitUntil(() => c1.Health.Snapshot().Single().State == HealthState.HoldDown, TimeSpan.FromSeconds(5));
-        await Eventually.WaitUntil(() => c2.PeerHealth.Peers()[0].Records.Single().State == "HOLD_DOWN" && c2.PeerHealth.Peers()[0].Checksum == c1.OwnHealth().Checksum,
+        await Eventually.WaitUntil(() => c1.Health.Snapshot().Single(h => h.Backend == "web1").State == HealthState.HoldDown, TimeSpan.FromSeconds(5));
+        await Eventually.WaitUntil(() => c2.PeerHealth.Peers()[0].Records.Single(r => r.Backend == "web1").State == "HOLD_DOWN" && c2.PeerHealth.Peers()[0].Checksum == c1.OwnHealth().Checksum,
             TimeSpan.FromSeconds(5));
         Assert.True(c2.PeerHealth.Peers()[0].Snapshots > before);
         // The copy is a copy: c2's own table comes from its own probes.
@@ -66,7 +66,7 @@ public sealed class HealthSharingTests : IDisposable
 
         var table = ProgramProcess.Run("offloadctl.dll", "peers", "--controller", b);
         Assert.True(table.ExitCode == 0, table.Output);
-        Assert.Matches(@"c1 .*│ 127\.0\.0\.1:\d+ .*│ [0-9a-f]{12}… .*│ 1 .*│ web1 \(HOLD_DOWN\)", table.Output);
+        Assert.Matches(@"c1 .*│ 127\.0\.0\.1:\d+ .*│ [0-9a-f]{12}… .*│ 3 .*│ web1 \(HOLD_DOWN\)", table.Output);
 
         using var http = new HttpClient();
         var stranger = await http.PostAsync($"http://{b}/api/health/heartbeat",

@@ -7,18 +7,33 @@ namespace Offload.Simulator.Pipeline.Controls;
 internal sealed class ArpResponder : Control
 {
     private readonly TableStore _arpTargets;
+    private readonly TableStore _arpReplies;
     private readonly uint _replyArp;
+    private readonly uint _puntArpReply;
 
     public ArpResponder(DeviceState device) : base(device)
     {
         _arpTargets = Table(P4Names.ArpTargets);
+        _arpReplies = Table(P4Names.ArpReplies);
         _replyArp = ActionId(P4Names.ReplyArp);
+        _puntArpReply = ActionId(P4Names.PuntArpReply);
     }
 
     public void Apply(PacketContext ctx)
     {
         ref var arp = ref ctx.Hdr.Arp;
-        if (arp.HType != P4Constants.ArpHtypeEthernet || arp.PType != P4Constants.EthertypeIpv4 || arp.Oper != P4Constants.ArpOperRequest)
+        if (arp.HType != P4Constants.ArpHtypeEthernet || arp.PType != P4Constants.EthertypeIpv4)
+            return;
+        if (arp.Oper == P4Constants.ArpOperReply)
+        {
+            if (Apply(_arpReplies, [arp.Tpa], ctx).ActionId == _puntArpReply)
+            {
+                ctx.Meta.PuntReason = P4Constants.PuntArpReply;
+                ctx.Meta.ArpAnswered = true;
+            }
+            return;
+        }
+        if (arp.Oper != P4Constants.ArpOperRequest)
             return;
         var action = Apply(_arpTargets, [arp.Tpa], ctx);
         if (action.ActionId != _replyArp)

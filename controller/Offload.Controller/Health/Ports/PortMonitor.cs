@@ -1,0 +1,119 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Offload.Controller.Configuration;
+
+namespace Offload.Controller.Health.Ports;
+
+/// <summary>A directly attached backend the switch can ARP for: its port and the interface address on that port.</summary>
+public sealed record PortTarget(string Backend, IPAddress Address, uint Port, IPAddress Interface);
+
+/// <summary>
+/// Watches a switch's ports by ARP: each interval, an ARP request for every directly attached IPv4 backend goes
+/// out of the backend's port (a PacketOut), and the replies come back as packet-ins. After <c>misses</c> intervals
+/// without an answer a backend is out of selection, and the verdict says which failed: when no neighbour on the port
+/// answers, the port or its link ("my link failed"); when others on the port answer, the backend's host ("the peer
+/// failed"). Backends behind a next hop are not probed.
+/// </summary>
+public sealed class PortMonitor(SwitchConfig sw, TimeProvider time)
+{
+    private readonly Dictionary<IPAddress, DateTimeOffset> _answered = new();
+    private DateTimeOffset _started = time.GetUtcNow();
+    private IReadOnlyList<PortTarget> _targets = [];
+
+    public IReadOnlyList<PortTarget> Targets => _targets;
+
+    /// <summary>Takes the configuration's backends; when the targets change, judging starts afresh (no verdict before a full window).</summary>
+    public void Update(OffloadConfig config)
+    {
+        var interfaces = sw.Interfaces.Where(i => i.Address.AddressFamily == AddressFamily.InterNetwork).ToList();
+        var targets = config.Backends.Where(b => b.Address.AddressFamily == AddressFamily.InterNetwork)
+            .Select(b => (Backend: b, Interface: interfaces.FirstOrDefault(i => i.Port == b.SwitchPort && new IPNetwork(Network(i), i.PrefixLength).Contains(b.Address))))
+            .Where(t => t.Interface is not null)
+            .Select(t => new PortTarget(t.Backend.Name, t.Backend.Address, t.Backend.SwitchPort, t.Interface!.Address)).ToList();
+        if (targets.SequenceEqual(_targets))
+            return;
+        _targets = targets;
+        Restart();
+    }
+
+    /// <summary>Forgets every answer: no verdict before a full window from now (the switch's tables are new).</summary>
+    public void Restart()
+    {
+        lock (_answered)
+        {
+            _answered.Clear();
+            _started = time.GetUtcNow();
+        }
+    }
+
+    /// <summary>The ARP request for each target, with the port it leaves on.</summary>
+    public IEnumerable<(uint Port, byte[] Frame)> Probes()
+    {
+        var mac = ParseMac(sw.RouterMac);
+        return _targets.Select(t => (t.Port, ArpRequest(mac, t.Interface, t.Address)));
+    }
+
+    /// <summary>Takes a punted ARP reply (reason ARP_REPLY); false when it is not an ARP reply from a target.</summary>
+    public bool Answered(uint ingressPort, ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length < 42 || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != 0x0806 || BinaryPrimitives.ReadUInt16BigEndian(frame[20..]) != 2)
+            return false;
+        var sender = new IPAddress(frame.Slice(28, 4));
+        if (!_targets.Any(t => t.Address.Equals(sender) && t.Port == ingressPort))
+            return false;
+        lock (_answered)
+            _answered[sender] = time.GetUtcNow();
+        return true;
+    }
+
+    /// <summary>Each target's verdict: null when it answers within <paramref name="window"/>, else why it is out.</summary>
+    public IReadOnlyDictionary<string, string?> Judge(TimeSpan window)
+    {
+        var now = time.GetUtcNow();
+        var verdicts = new Dictionary<string, string?>(StringComparer.Ordinal);
+        lock (_answered)
+        {
+            if (now - _started < window)
+                return verdicts;
+            bool Answers(PortTarget t) => _answered.TryGetValue(t.Address, out var at) && now - at <= window;
+            foreach (var port in _targets.GroupBy(t => t.Port))
+            {
+                var anyAnswers = port.Any(Answers);
+                foreach (var target in port)
+                    verdicts[target.Backend] = Answers(target) ? null
+                        : anyAnswers ? $"{target.Address} does not answer ARP on port {port.Key} (its neighbours do): the host is gone, the port works"
+                        : $"port {port.Key}: no neighbour answers ARP within {window.TotalSeconds:0.#} s: the port or its link is down";
+            }
+        }
+        return verdicts;
+    }
+
+    private static IPAddress Network(InterfaceConfig i)
+    {
+        var bytes = i.Address.GetAddressBytes();
+        var mask = i.PrefixLength == 0 ? 0u : uint.MaxValue << (32 - i.PrefixLength);
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, BinaryPrimitives.ReadUInt32BigEndian(bytes) & mask);
+        return new IPAddress(bytes);
+    }
+
+    private static byte[] ParseMac(string mac) => mac.Split(':').Select(h => Convert.ToByte(h, 16)).ToArray();
+
+    /// <summary>A broadcast ARP request (RFC 826) for <paramref name="target"/> from our interface.</summary>
+    public static byte[] ArpRequest(byte[] mac, IPAddress sender, IPAddress target)
+    {
+        var frame = new byte[42];
+        frame.AsSpan(0, 6).Fill(0xff);
+        mac.CopyTo(frame, 6);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), 0x0806);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14), 1);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(16), 0x0800);
+        frame[18] = 6;
+        frame[19] = 4;
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(20), 1);
+        mac.CopyTo(frame, 22);
+        sender.GetAddressBytes().CopyTo(frame, 28);
+        target.GetAddressBytes().CopyTo(frame, 38);
+        return frame;
+    }
+}
