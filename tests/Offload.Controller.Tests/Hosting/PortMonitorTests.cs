@@ -67,8 +67,8 @@ public sealed class PortMonitorTests
         int Weight(string name) => host.Config.Backends.Single(b => b.Name == name).Weight;
         string? Link(string name) => host.Health.Snapshot().Single(h => h.Backend == name).LinkDown;
 
-        await Eventually.WaitUntil(() => Link("web3") is not null, TimeSpan.FromSeconds(5));
-        Assert.Equal("10.0.1.13 does not answer ARP on port 2 (its neighbours do): the host is gone, the port works", Link("web3"));
+        await Eventually.WaitUntil(() => Link("web3") == "10.0.1.13 does not answer ARP on port 2 (its neighbours do): the host is gone, the port works",
+            TimeSpan.FromSeconds(5));
         await Eventually.WaitUntil(() => Weight("web3") == 0);
         Assert.Equal((1, 1), (Weight("web1"), Weight("web2")));
         Assert.Null(Link("web1"));
@@ -76,7 +76,7 @@ public sealed class PortMonitorTests
         lock (neighbours.Answering)
             neighbours.Answering.Clear();
         await Eventually.WaitUntil(() => Weight("web1") == 0 && Weight("web2") == 0, TimeSpan.FromSeconds(5));
-        Assert.Equal("port 2: no neighbour answers ARP within 0.6 s: the port or its link is down", Link("web1"));
+        await Eventually.WaitUntil(() => Link("web1") == "port 2: no neighbour answers ARP within 0.6 s: the port or its link is down");
 
         lock (neighbours.Answering)
             neighbours.Answering.UnionWith([IPAddress.Parse("10.0.1.11"), IPAddress.Parse("10.0.1.12"), IPAddress.Parse("10.0.1.13")]);
@@ -98,5 +98,27 @@ public sealed class PortMonitorTests
         Assert.Equal(2u, port);
         Assert.Equal("ffffffffffff00aa0000000108060001080006040001" + "00aa00000001" + "0a000101" + "000000000000" + "0a00010b", Convert.ToHexStringLower(frame));
         Assert.False(monitor.Answered(2, frame));
+    }
+
+    [Fact]
+    public void PortNeverHeard_NotJudged_FailsOpen()
+    {
+        var config = ExampleConfig.Load();
+        var time = new ManualTime();
+        var monitor = new PortMonitor(config.Switches[0], time);
+        monitor.Update(config);
+        time.Ticks += TimeSpan.FromSeconds(5).Ticks;
+        Assert.Empty(monitor.Judge(TimeSpan.FromSeconds(3)));
+
+        // web1 answers: the port is judged from now on, and its silent neighbours are the ones gone.
+        var reply = PortMonitor.ArpRequest([0, 0, 0, 0, 1, 0x11], IPAddress.Parse("10.0.1.11"), IPAddress.Parse("10.0.1.1"));
+        reply[21] = 2;
+        Assert.True(monitor.Answered(2, reply));
+        Assert.False(monitor.Answered(1, reply));
+        var verdicts = monitor.Judge(TimeSpan.FromSeconds(3));
+        Assert.Null(verdicts["web1"]);
+        Assert.Contains("the host is gone, the port works", verdicts["web2"]);
+        time.Ticks += TimeSpan.FromSeconds(4).Ticks;
+        Assert.Contains("the port or its link is down", monitor.Judge(TimeSpan.FromSeconds(3))["web1"]);
     }
 }

@@ -13,11 +13,14 @@ public sealed record PortTarget(string Backend, IPAddress Address, uint Port, IP
 /// out of the backend's port (a PacketOut), and the replies come back as packet-ins. After <c>misses</c> intervals
 /// without an answer a backend is out of selection, and the verdict says which failed: when no neighbour on the port
 /// answers, the port or its link ("my link failed"); when others on the port answer, the backend's host ("the peer
-/// failed"). Backends behind a next hop are not probed.
+/// failed"). A port is judged only once something on it has answered: a switch that cannot punt ARP replies, or a
+/// port whose hosts never answer ARP, must not take every backend out of selection (it fails open, like YARP's
+/// HealthyOrPanic). Backends behind a next hop are not probed.
 /// </summary>
 public sealed class PortMonitor(SwitchConfig sw, TimeProvider time)
 {
     private readonly Dictionary<IPAddress, DateTimeOffset> _answered = new();
+    private readonly HashSet<uint> _portsHeard = [];
     private DateTimeOffset _started = time.GetUtcNow();
     private IReadOnlyList<PortTarget> _targets = [];
 
@@ -43,6 +46,7 @@ public sealed class PortMonitor(SwitchConfig sw, TimeProvider time)
         lock (_answered)
         {
             _answered.Clear();
+            _portsHeard.Clear();
             _started = time.GetUtcNow();
         }
     }
@@ -63,7 +67,10 @@ public sealed class PortMonitor(SwitchConfig sw, TimeProvider time)
         if (!_targets.Any(t => t.Address.Equals(sender) && t.Port == ingressPort))
             return false;
         lock (_answered)
+        {
             _answered[sender] = time.GetUtcNow();
+            _portsHeard.Add(ingressPort);
+        }
         return true;
     }
 
@@ -77,7 +84,7 @@ public sealed class PortMonitor(SwitchConfig sw, TimeProvider time)
             if (now - _started < window)
                 return verdicts;
             bool Answers(PortTarget t) => _answered.TryGetValue(t.Address, out var at) && now - at <= window;
-            foreach (var port in _targets.GroupBy(t => t.Port))
+            foreach (var port in _targets.GroupBy(t => t.Port).Where(p => _portsHeard.Contains(p.Key)))
             {
                 var anyAnswers = port.Any(Answers);
                 foreach (var target in port)
