@@ -32,13 +32,19 @@ public sealed partial class NodeAgent : IAsyncDisposable
         _services = config.Services.Select(s => new ServiceWatcher(s, TimeProvider.System, _logger)).ToList();
         _load = new LoadSampler(config.Services.SelectMany(s => s.Ports).ToHashSet());
         foreach (var service in _services)
-            service.Changed += () =>
-            {
-                if (_changed.CurrentCount == 0)
-                {
-                    try { _changed.Release(); } catch (SemaphoreFullException) { }
-                }
-            };
+            service.Changed += PushSoon;
+    }
+
+    private void PushSoon()
+    {
+        try
+        {
+            _changed.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A push is due already.
+        }
     }
 
     public AgentReport Report() => new(_config.Id, Environment.MachineName, DateTimeOffset.UtcNow, _services.Select(s => s.Report()).ToArray(), _lastLoad);

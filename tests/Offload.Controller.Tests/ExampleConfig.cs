@@ -13,6 +13,10 @@ internal static class ExampleConfig
     public static OffloadConfig Load(Func<string, string>? edit = null, string name = "example.yaml") =>
         ConfigLoader.Load(edit?.Invoke(Yaml) ?? Yaml, name, n => Policies.TryGet(n, out _));
 
+    /// <summary>The configuration's switch pointed at an in-process offload-sim.</summary>
+    public static string OnSimulator(string yaml, Offload.Tests.Common.Simulator.SimulatorHarness sim) =>
+        yaml.Replace("address: 127.0.0.1:9559", $"address: {sim.Address}").Replace("device_id: 0", $"device_id: {Offload.Tests.Common.Simulator.SimulatorHarness.DeviceId}");
+
     /// <summary>The web VIP on web1 only, also delivered to an IDS (port 3) and a second implementation at 10.0.4.4 (port 4).</summary>
     public static string DeliveredToTwoApplications(string yaml) =>
         yaml.Replace("pool: [web1, web2, web3]", "pool: [web1]\n    deliver_to: [ids, impl2]") + """

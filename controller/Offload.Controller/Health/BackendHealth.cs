@@ -18,7 +18,7 @@ public static class HealthWeights
 {
     public static int Effective(int weight, HealthState state, ServiceState? agent, string? linkDown, int? scriptWeight, LoadReport? load, bool fromLoad)
     {
-        if (state != HealthState.Up || agent is ServiceState.NotRunning or ServiceState.Starting || linkDown is not null)
+        if (!Selectable(state, agent, linkDown))
             return 0;
         if (scriptWeight is { } scripted)
             return scripted;
@@ -26,6 +26,10 @@ public static class HealthWeights
             return Math.Max(1, weight * (load is null ? 10 : Headroom(load)));
         return weight;
     }
+
+    /// <summary>Whether health lets the backend take new connections at all: UP, its agent not reporting it down, its port answering.</summary>
+    public static bool Selectable(HealthState state, ServiceState? agent, string? linkDown) =>
+        state == HealthState.Up && agent is not (ServiceState.NotRunning or ServiceState.Starting) && linkDown is null;
 
     /// <summary>Free capacity in tenths, 0..10.</summary>
     public static int Headroom(LoadReport load) => (int)Math.Round((1 - Math.Clamp(Math.Max(load.Cpu, load.Memory), 0, 1)) * 10, MidpointRounding.AwayFromZero);

@@ -123,7 +123,7 @@ public sealed partial class HealthMonitor(TimeProvider time, ILogger logger, int
             lock (w.Gate)
                 return new BackendHealth(w.Backend.Name, w.Check?.Name, w.Machine.State, w.Machine.Since, w.Machine.Reason, w.Recent.ToList(),
                     w.ScriptWeight, w.AgentState, w.Load, w.AgentError, w.LinkDown,
-                    HealthWeights.Effective(1, w.Machine.State, w.AgentState, w.LinkDown, w.ScriptWeight, null, false) > 0);
+                    HealthWeights.Selectable(w.Machine.State, w.AgentState, w.LinkDown));
         }).OrderBy(h => h.Backend, StringComparer.Ordinal).ToList();
     }
 

@@ -21,6 +21,25 @@ public enum ServiceState
     Starting,
 }
 
+/// <summary>A service state as agents send it and operators read it: RUNNING, NOT RUNNING, STARTING.</summary>
+public static class ServiceStateNames
+{
+    public static string Of(ServiceState state) => state switch
+    {
+        ServiceState.Running => Offload.AgentProtocol.ServiceStates.Running,
+        ServiceState.Starting => Offload.AgentProtocol.ServiceStates.Starting,
+        _ => Offload.AgentProtocol.ServiceStates.NotRunning,
+    };
+
+    /// <summary>The state a wire name stands for; anything but RUNNING or STARTING counts as not running.</summary>
+    public static ServiceState Parse(string name) => name switch
+    {
+        Offload.AgentProtocol.ServiceStates.Running => ServiceState.Running,
+        Offload.AgentProtocol.ServiceStates.Starting => ServiceState.Starting,
+        _ => ServiceState.NotRunning,
+    };
+}
+
 /// <summary>The thresholds of the seeds' state machine: 3 failures → hold-down 60 s → 3 successes → up.</summary>
 public sealed record HealthPolicy(int Fall = 3, int Rise = 3, TimeSpan? HoldDownPeriod = null)
 {
@@ -89,7 +108,7 @@ public sealed class HealthStateMachine(HealthPolicy policy, TimeProvider time)
             var wasDown = _agentDown;
             _agentDown = true;
             _holdDownUntil = null;
-            return State == HealthState.HoldDown && wasDown ? null : Move(HealthState.HoldDown, $"node agent reports {Name(service)}");
+            return State == HealthState.HoldDown && wasDown ? null : Move(HealthState.HoldDown, $"node agent reports {ServiceStateNames.Of(service)}");
         }
         if (!_agentDown)
             return null;
@@ -109,11 +128,4 @@ public sealed class HealthStateMachine(HealthPolicy policy, TimeProvider time)
         ConsecutiveSuccesses = 0;
         return transition;
     }
-
-    private static string Name(ServiceState service) => service switch
-    {
-        ServiceState.NotRunning => "NOT RUNNING",
-        ServiceState.Starting => "STARTING",
-        _ => "RUNNING",
-    };
 }

@@ -149,15 +149,13 @@ public sealed partial class ControllerHost : IAsyncDisposable
 
     private void HealthChanged()
     {
-        if (_healthChanged.CurrentCount == 0)
+        try
         {
-            try
-            {
-                _healthChanged.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-            }
+            _healthChanged.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A pass is due already; it converges on the latest state.
         }
     }
 

@@ -24,7 +24,7 @@ internal static class HealthViews
                 h is null || h.Check is null && h.AgentState is null && h.AgentError is null ? "unchecked" : HealthMonitor.State(h.State), h is null ? null : Math.Round((now - h.Since).TotalSeconds, 1),
                 b.Weight, configured.GetValueOrDefault(b.Name), candidate?.ActiveConnections ?? 0, h?.Check,
                 h is null ? null : string.Concat(h.RecentProbes.Select(p => p.Up ? '+' : '-')), h?.Reason,
-                h?.AgentState is { } agent ? Name(agent) : h?.AgentError is not null ? "unreachable" : null, h?.Load?.Cpu, h?.Load?.Memory);
+                h?.AgentState is { } agent ? ServiceStateNames.Of(agent) : h?.AgentError is not null ? "unreachable" : null, h?.Load?.Cpu, h?.Load?.Memory);
         }).ToArray();
     }
 
@@ -33,7 +33,7 @@ internal static class HealthViews
         var now = DateTimeOffset.UtcNow;
         return host.Health.Snapshot().Select(h => new HealthView(h.Backend, h.Check, HealthMonitor.State(h.State), Math.Round((now - h.Since).TotalSeconds, 1),
             h.Reason, h.Selectable, h.RecentProbes.Reverse().Select(p => new ProbeView(p.At.ToString("O", CultureInfo.InvariantCulture), p.Up, p.Detail, Math.Round(p.Milliseconds, 2))).ToArray(),
-            h.ScriptWeight, h.AgentState is { } a ? Name(a) : null, h.AgentError, h.Load?.Cpu, h.Load?.Memory, h.Load?.Connections, h.LinkDown)).ToArray();
+            h.ScriptWeight, h.AgentState is { } a ? ServiceStateNames.Of(a) : null, h.AgentError, h.Load?.Cpu, h.Load?.Memory, h.Load?.Connections, h.LinkDown)).ToArray();
     }
 
     private static string State(BackendHealth? health, int weight) => health switch
@@ -44,13 +44,6 @@ internal static class HealthViews
         { State: HealthState.HoldDown } => "held down",
         { State: HealthState.Recovering } => "recovering",
         _ => weight > 0 ? "active" : "drained",
-    };
-
-    private static string Name(ServiceState state) => state switch
-    {
-        ServiceState.Running => "RUNNING",
-        ServiceState.NotRunning => "NOT RUNNING",
-        _ => "STARTING",
     };
 
     public static void Metrics(StringBuilder text, ControllerHost host)

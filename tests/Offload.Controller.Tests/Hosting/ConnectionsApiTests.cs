@@ -22,8 +22,7 @@ public sealed class ConnectionsApiTests
     {
         await using var sim = await SimulatorHarness.StartAsync();
         var policies = new LoadBalancingPolicyRegistry();
-        var yaml = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
-            .Replace("address: 127.0.0.1:9559", $"address: {sim.Address}").Replace("device_id: 0", $"device_id: {SimulatorHarness.DeviceId}")
+        var yaml = ExampleConfig.OnSimulator(ExampleConfig.Yaml, sim)
             .Replace("pool: [web1, web2, web3]", "pool: [web1]");
         var config = ConfigLoader.Load(yaml, "connections.yaml", n => policies.TryGet(n, out _));
         await using var host = ControllerHost.Start(config, RepoPaths.Root, policies, new SwitchAgentOptions(), NullLoggerFactory.Instance);
@@ -75,8 +74,7 @@ public sealed class ConnectionsApiTests
     {
         await using var sim = await SimulatorHarness.StartAsync();
         var policies = new LoadBalancingPolicyRegistry();
-        var config = ExampleConfig.Load(y => ExampleConfig.DeliveredToTwoApplications(y
-            .Replace("address: 127.0.0.1:9559", $"address: {sim.Address}").Replace("device_id: 0", $"device_id: {SimulatorHarness.DeviceId}")), "applications.yaml");
+        var config = ExampleConfig.Load(y => ExampleConfig.DeliveredToTwoApplications(ExampleConfig.OnSimulator(y, sim)), "applications.yaml");
         await using var host = ControllerHost.Start(config, RepoPaths.Root, policies, new SwitchAgentOptions(), NullLoggerFactory.Instance);
         await Eventually.WaitUntil(() => host.Agents[0].IsReady);
         var admin = $"127.0.0.1:{FreePorts.Next()}";

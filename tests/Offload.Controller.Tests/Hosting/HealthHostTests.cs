@@ -29,7 +29,7 @@ public sealed class HealthHostTests : IDisposable
     private static async Task<(ControllerHost Host, Microsoft.AspNetCore.Builder.WebApplication App, string Admin)> StartAsync(SimulatorHarness sim, string yaml)
     {
         var policies = new LoadBalancingPolicyRegistry();
-        var config = ConfigLoader.Load(yaml.Replace("address: 127.0.0.1:9559", $"address: {sim.Address}").Replace("device_id: 0", $"device_id: {SimulatorHarness.DeviceId}"),
+        var config = ConfigLoader.Load(ExampleConfig.OnSimulator(yaml, sim),
             "health.yaml", n => policies.TryGet(n, out _));
         var host = ControllerHost.Start(config, RepoPaths.Root, policies, new SwitchAgentOptions(), NullLoggerFactory.Instance);
         await Eventually.WaitUntil(() => host.Agents[0].IsReady);

@@ -21,8 +21,7 @@ public sealed class HealthSharingTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static OffloadConfig Config(SimulatorHarness sim, string name, ulong election, string peer, string flag) => ExampleConfig.Load(y => y
-        .Replace("address: 127.0.0.1:9559", $"address: {sim.Address}").Replace("device_id: 0", $"device_id: {SimulatorHarness.DeviceId}")
+    private static OffloadConfig Config(SimulatorHarness sim, string name, ulong election, string peer, string flag) => ExampleConfig.Load(y => ExampleConfig.OnSimulator(y, sim)
         .Replace("election_id: 10", $"election_id: {election}")
         .Replace("    weight: 1\n  - name: web2", "    weight: 1\n    health_check: flag\n  - name: web2") + $"""
 

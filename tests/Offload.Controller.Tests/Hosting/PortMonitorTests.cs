@@ -56,7 +56,7 @@ public sealed class PortMonitorTests
     {
         await using var sim = await SimulatorHarness.StartAsync();
         var policies = new LoadBalancingPolicyRegistry();
-        var config = ExampleConfig.Load(y => y.Replace("address: 127.0.0.1:9559", $"address: {sim.Address}").Replace("device_id: 0", $"device_id: {SimulatorHarness.DeviceId}")
+        var config = ExampleConfig.Load(y => ExampleConfig.OnSimulator(y, sim)
             + "\ncontroller:\n  port_probe_interval: 200ms\n  port_probe_misses: 3\n");
         var neighbours = new Neighbours(sim, 2);
         lock (neighbours.Answering)

@@ -60,7 +60,7 @@ public sealed class AgentPoller(HealthMonitor monitor) : IAsyncDisposable
         {
             if (services.TryGetValue(backend.AgentService!, out var service))
             {
-                monitor.AgentReported(backend.Name, ToState(service.State), report.Load);
+                monitor.AgentReported(backend.Name, ServiceStateNames.Parse(service.State), report.Load);
                 applied++;
             }
             else
@@ -103,13 +103,6 @@ public sealed class AgentPoller(HealthMonitor monitor) : IAsyncDisposable
         }
         client.Dispose();
     }
-
-    public static ServiceState ToState(string state) => state switch
-    {
-        ServiceStates.Running => ServiceState.Running,
-        ServiceStates.Starting => ServiceState.Starting,
-        _ => ServiceState.NotRunning,
-    };
 
     public async ValueTask DisposeAsync()
     {

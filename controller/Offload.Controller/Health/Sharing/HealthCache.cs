@@ -32,7 +32,7 @@ public sealed class HealthCache(TimeProvider time)
     public static HealthSnapshot Snapshot(string controller, IEnumerable<BackendHealth> health)
     {
         var records = health.Select(h => new HealthRecord(h.Backend, HealthMonitor.State(h.State), h.Since.ToUnixTimeMilliseconds(), h.Reason,
-            h.AgentState?.ToString(), h.Load?.Cpu, h.Load?.Memory, h.Load?.Connections)).OrderBy(r => r.Backend, StringComparer.Ordinal).ToArray();
+            h.AgentState is { } agent ? ServiceStateNames.Of(agent) : null, h.Load?.Cpu, h.Load?.Memory, h.Load?.Connections)).OrderBy(r => r.Backend, StringComparer.Ordinal).ToArray();
         return new HealthSnapshot(controller, Checksum(records), records);
     }
 
