@@ -1,7 +1,9 @@
 using System.Globalization;
 using Offload.Bench;
 
-// Usage: Offload.Bench [grpc|sim|controller|all] [--seconds N]
+// Usage: Offload.Bench [grpc|sim|controller|health|all] [--seconds N]
+if (args is ["health-backends", var first, var count])
+    return await HealthBackends.RunAsync(int.Parse(first, CultureInfo.InvariantCulture), int.Parse(count, CultureInfo.InvariantCulture));
 var seconds = 3.0;
 var suites = new List<string>();
 for (var i = 0; i < args.Length; i++)
@@ -11,18 +13,18 @@ for (var i = 0; i < args.Length; i++)
         seconds = s;
         i++;
     }
-    else if (args[i] is "grpc" or "sim" or "controller")
+    else if (args[i] is "grpc" or "sim" or "controller" or "health")
         suites.Add(args[i]);
     else if (args[i] is "all")
-        suites.AddRange(["grpc", "sim", "controller"]);
+        suites.AddRange(["grpc", "sim", "controller", "health"]);
     else
     {
-        Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: Offload.Bench [grpc|sim|controller|all] [--seconds N]");
+        Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: Offload.Bench [grpc|sim|controller|health|all] [--seconds N]");
         return 2;
     }
 }
 if (suites.Count == 0)
-    suites.AddRange(["grpc", "sim", "controller"]);
+    suites.AddRange(["grpc", "sim", "controller", "health"]);
 var duration = TimeSpan.FromSeconds(seconds);
 foreach (var suite in suites.Distinct())
 {
@@ -30,6 +32,8 @@ foreach (var suite in suites.Distinct())
         await GrpcSuite.RunAsync(duration);
     else if (suite == "sim")
         await SimulatorSuite.RunAsync(duration);
+    else if (suite == "health")
+        await HealthSuite.RunAsync(duration);
     else
         await ControllerSuite.RunAsync();
     Console.WriteLine();
