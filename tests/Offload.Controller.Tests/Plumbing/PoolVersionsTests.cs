@@ -44,7 +44,7 @@ public sealed class PoolVersionsTests
         var pools = new PoolVersions(P4Info);
         pools.Adopt(Example());
         var first = pools.States[1];
-        var recording = first.Record(PoolMembers.Of([(2, 1)]), epoch: 42);
+        var recording = first.Record(PoolMembers.Of([new(2, 1, 3)]), epoch: 42);
         foreach (var state in new[] { first, recording, recording.Flip(), recording.Flip().Settle(), recording.Flip().Settle().Retire() })
         {
             pools.Set(state);
@@ -99,8 +99,8 @@ public sealed class PoolVersionsTests
     {
         var pools = new PoolVersions(P4Info);
         pools.Adopt(Example());
-        var web2 = Example().Backends.Single(b => b.Name == "web2").Id;
-        pools.Set(pools.States[1].Record(PoolMembers.Of([(web2, 1)]), 7).Flip());
+        var web2 = Example().Backends.Single(b => b.Name == "web2");
+        pools.Set(pools.States[1].Record(PoolMembers.Of([new(web2.Id, 1, web2.SwitchPort)]), 7).Flip());
         var learned = new PoolVersions(P4Info);
         learned.Learn(pools.Entries());
         var steps = new List<string>();

@@ -30,7 +30,7 @@ public sealed class SwitchAgentTests : IAsyncLifetime
 
     private async Task<(SwitchAgent Agent, Classifier Classifier, Task Run)> StartAsync(Func<string, string> edit, CancellationToken? stop = null)
     {
-        var config = ConfigLoader.Load(Yaml(edit), "agent.yaml", n => Policies.TryGet(n, out _));
+        var config = Load(edit);
         var classifier = new Classifier(config, Policies);
         var agent = new SwitchAgent(config, config.Switches[0], _sim.P4Info, null, classifier, new SwitchAgentOptions(), NullLoggerFactory.Instance);
         var run = agent.RunAsync(stop ?? _stop.Token);
@@ -70,6 +70,24 @@ public sealed class SwitchAgentTests : IAsyncLifetime
         Assert.Equal(new[] { "10.0.1.11", "10.0.1.12", "10.0.1.13" }.Select(ScapyPacket.Ipv4).Order(), backends.Order());
         await Eventually.WaitUntil(() => agent.Connections == 3);
         Assert.All(classifier.Backends.Values, b => Assert.Equal(1, b.ActiveConnections));
+    }
+
+    [Fact]
+    public async Task DataplaneSelect_PortDown_SelectorSkipsItsBackendsBeforeAnyWrite()
+    {
+        Func<string, string> web3OnPort3 = y => y.Replace("pool: [web1, web2, web3]", "pool: [web1, web3]")
+            .Replace("mac: 00:00:00:00:01:13\n    switch_port: 2", "mac: 00:00:00:00:01:13\n    switch_port: 3");
+        var (agent, _, _) = await StartAsync(web3OnPort3);
+        await using var _ = agent;
+        IEnumerable<uint> Ports(int first) => Enumerable.Range(first, 40).Select(p => Assert.Single(_sim.Inject(1, ScapyPacket.Build(Syn(p)))).Port);
+        Assert.Equal([2u, 3u], Ports(48000).Distinct().Order());
+
+        _sim.SetPortUp(3, false);
+        Assert.All(Ports(48100), p => Assert.Equal(2u, p));
+        _sim.SetPortUp(3, true);
+        Assert.Contains(3u, Ports(48200));
+        var again = await agent.ApplyAsync(Load(web3OnPort3));
+        Assert.Equal(0, again!.Inserted + again.Deleted + again.Modified);
     }
 
     private static string WithoutWeb1(string yaml) =>
@@ -113,6 +131,8 @@ public sealed class SwitchAgentTests : IAsyncLifetime
         var fresh = Assert.Single(_sim.Inject(1, ScapyPacket.Build(Syn(44001))));
         Assert.Equal(ScapyPacket.Ipv4("10.0.1.12"), System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(fresh.Packet.AsSpan(30)));
     }
+
+    private OffloadConfig Load(Func<string, string> edit) => ConfigLoader.Load(Yaml(edit), "agent.yaml", n => Policies.TryGet(n, out _));
 
     private string Yaml(Func<string, string> edit) =>
         edit(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))

@@ -1,13 +1,19 @@
 namespace Offload.Controller.Plumbing.Pools;
 
+/// <summary>
+/// A backend in a pool version: its weight, and the switch port toward it. The data-plane selector skips a member
+/// whose watch port is down (P4Runtime watch_port), before the controller has even noticed; 0 watches nothing.
+/// </summary>
+public readonly record struct PoolMember(int BackendId, int Weight, uint WatchPort = 0);
+
 /// <summary>One version of a VIP's pool: the backends the data-plane selector picks from, with their weights.</summary>
-public sealed record PoolMembers(IReadOnlyList<(int BackendId, int Weight)> Backends)
+public sealed record PoolMembers(IReadOnlyList<PoolMember> Backends)
 {
-    public static PoolMembers Of(IEnumerable<(int BackendId, int Weight)> backends) => new(backends.OrderBy(b => b.BackendId).ToList());
+    public static PoolMembers Of(IEnumerable<PoolMember> backends) => new(backends.OrderBy(b => b.BackendId).ToList());
 
     public bool Equals(PoolMembers? other) => other is not null && Backends.SequenceEqual(other.Backends);
 
-    public override int GetHashCode() => Backends.Aggregate(0, (h, b) => HashCode.Combine(h, b.BackendId, b.Weight));
+    public override int GetHashCode() => Backends.Aggregate(0, HashCode.Combine);
 
     public override string ToString() => string.Join(",", Backends.Select(b => $"{b.BackendId}×{b.Weight}"));
 }

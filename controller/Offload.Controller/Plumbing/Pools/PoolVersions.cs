@@ -23,12 +23,12 @@ public sealed class PoolVersions(P4InfoIndex p4Info)
 
     public void Set(PoolState state) => _states[state.VipId] = state;
 
-    /// <summary>The configured pool of every data-plane-select VIP: its backends with weight above zero.</summary>
+    /// <summary>The configured pool of every data-plane-select VIP: its backends with weight above zero, each watching its switch port.</summary>
     public static Dictionary<int, PoolMembers> Configured(OffloadConfig config)
     {
         var backends = config.Backends.ToDictionary(b => b.Name);
         return config.Vips.Where(v => v.Mode == VipMode.DataplaneSelect).ToDictionary(v => v.Id,
-            v => PoolMembers.Of(v.Pool.Select(n => backends[n]).Where(b => b.Weight > 0).Select(b => (b.Id, b.Weight))));
+            v => PoolMembers.Of(v.Pool.Select(n => backends[n]).Where(b => b.Weight > 0).Select(b => new PoolMember(b.Id, b.Weight, b.SwitchPort))));
     }
 
     /// <summary>
@@ -65,7 +65,8 @@ public sealed class PoolVersions(P4InfoIndex p4Info)
             foreach (var (version, members) in state.Versions.Where(v => v.Value.Backends.Count > 0))
                 yield return new TableEntryBuilder(p4Info, OffloadP4.BackendSelect).Exact("vip_id", state.VipId).Exact("pool_version", version)
                     .ActionSet(members.Backends.Select(b => (OffloadP4.SetBackendId,
-                        (IReadOnlyDictionary<string, P4Value>?)new Dictionary<string, P4Value> { ["backend_id"] = b.BackendId }, b.Weight, (Google.Protobuf.ByteString?)null)))
+                        (IReadOnlyDictionary<string, P4Value>?)new Dictionary<string, P4Value> { ["backend_id"] = b.BackendId }, b.Weight,
+                        b.WatchPort == 0 ? null : P4Bytes.Encode(b.WatchPort, 32))))
                     .Build();
         }
     }
@@ -85,7 +86,7 @@ public sealed class PoolVersions(P4InfoIndex p4Info)
             var vipId = (int)Number(entry, 1);
             var version = (byte)Number(entry, 2);
             var members = entry.Action?.ActionProfileActionSet?.ActionProfileActions
-                .Select(a => ((int)P4Bytes.ToUInt64(a.Action.Params[0].Value), a.Weight)) ?? [];
+                .Select(a => new PoolMember((int)P4Bytes.ToUInt64(a.Action.Params[0].Value), a.Weight, WatchPort(a))) ?? [];
             (versions.TryGetValue(vipId, out var byVersion) ? byVersion : versions[vipId] = new())[version] = PoolMembers.Of(members);
         }
         var states = new Dictionary<int, PoolState>();
@@ -101,6 +102,9 @@ public sealed class PoolVersions(P4InfoIndex p4Info)
         }
         _states = states;
     }
+
+    private static uint WatchPort(ActionProfileAction action) =>
+        action.WatchKindCase == ActionProfileAction.WatchKindOneofCase.WatchPort ? (uint)P4Bytes.ToUInt64(action.WatchPort) : 0;
 
     private static ulong Number(TableEntry entry, uint fieldId) => P4Bytes.ToUInt64(entry.Match.First(m => m.FieldId == fieldId).Exact.Value);
 }
