@@ -69,7 +69,7 @@ public static partial class ConfigLoader
             s.Unsigned("election_id", ulong.MaxValue, required: true) ?? 0,
             s.Text("p4info"),
             s.Text("device_config"),
-            MacField(s, "router_mac") ?? DefaultRouterMac,
+            s.Mac("router_mac") ?? DefaultRouterMac,
             s.Children("interfaces").Select(ReadInterface).ToList(),
             s.Children("routes").Select(ReadRoute).ToList(),
             s.Location);
@@ -97,20 +97,9 @@ public static partial class ConfigLoader
         var route = new RouteConfig(
             s.Value("prefix", t => IPNetwork.TryParse(t, out var n) ? n : (IPNetwork?)null, "a prefix like 10.0.0.0/24 or a host like 10.0.0.2/32", required: true) ?? default,
             (uint)(s.Unsigned("port", 510, required: true) ?? 0),
-            MacField(s, "mac", required: true) ?? "");
+            s.Mac("mac", required: true) ?? "");
         s.RejectUnknownKeys();
         return route;
-    }
-
-    private static string? MacField(YamlSection s, string key, bool required = false)
-    {
-        var mac = s.Text(key, required);
-        if (mac is not null && !Mac().IsMatch(mac))
-        {
-            s.Error(key, $"'{mac}' is not a MAC address (aa:bb:cc:dd:ee:ff)");
-            return null;
-        }
-        return mac?.ToLowerInvariant();
     }
 
     private static BackendConfig ReadBackend(YamlSection s)
@@ -120,7 +109,7 @@ public static partial class ConfigLoader
             (int)(s.Unsigned("id", 4095) ?? 0),
             s.Object("address", t => IPAddress.TryParse(t, out var a) ? a : null, "an IPv4 or IPv6 address", required: true) ?? IPAddress.None,
             (ushort)(s.Unsigned("port", 65535, required: true) ?? 0),
-            MacField(s, "mac", required: true) ?? "",
+            s.Mac("mac", required: true) ?? "",
             (uint)(s.Unsigned("switch_port", 510, required: true) ?? 0),
             (int)(s.Unsigned("weight", 1_000_000) ?? 1),
             s.Text("health_check"),
@@ -149,7 +138,7 @@ public static partial class ConfigLoader
             s.Object("address", t => IPAddress.TryParse(t, out var a) ? a : null, "an IPv4 or IPv6 address", required: true) ?? IPAddress.None,
             s.Value<byte>("protocol", ParseProtocol, "tcp, udp or a protocol number") ?? 6,
             (ushort)(s.Unsigned("port", 65535, required: true) ?? 0),
-            MacField(s, "vmac") ?? "",
+            s.Mac("vmac") ?? "",
             mode,
             s.Text("algorithm") ?? "maglev",
             s.Enum<Affinity>("affinity") ?? Affinity.None,
@@ -187,7 +176,7 @@ public static partial class ConfigLoader
             s.Text("name", required: true) ?? "",
             (int)(s.Unsigned("id", Identifiers.MaxApplicationId) ?? 0),
             (uint)(s.Unsigned("switch_port", 510, required: true) ?? 0),
-            MacField(s, "mac", required: true) ?? "",
+            s.Mac("mac", required: true) ?? "",
             s.Object("address", t => IPAddress.TryParse(t, out var a) ? a : null, "an IPv4 or IPv6 address"),
             s.Location);
         s.RejectUnknownKeys();
@@ -299,7 +288,4 @@ public static partial class ConfigLoader
 
     [GeneratedRegex(@"^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$")]
     private static partial Regex HostPort();
-
-    [GeneratedRegex(@"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")]
-    private static partial Regex Mac();
 }

@@ -8,7 +8,7 @@ namespace Offload.Controller.Configuration;
 /// One YAML mapping being read into a record: typed fields with their line numbers, and every problem collected
 /// (missing, malformed, unknown keys) rather than stopping at the first.
 /// </summary>
-internal sealed class YamlSection
+internal sealed partial class YamlSection
 {
     private readonly YamlMappingNode _node;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
@@ -57,6 +57,21 @@ internal sealed class YamlSection
             Error(key, $"'{text}' is not {expected}");
         return value;
     }
+
+    /// <summary>A MAC address (aa:bb:cc:dd:ee:ff), lower-cased.</summary>
+    public string? Mac(string key, bool required = false)
+    {
+        var mac = Text(key, required);
+        if (mac is not null && !MacPattern().IsMatch(mac))
+        {
+            Error(key, $"'{mac}' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+            return null;
+        }
+        return mac?.ToLowerInvariant();
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")]
+    private static partial System.Text.RegularExpressions.Regex MacPattern();
 
     public ulong? Unsigned(string key, ulong max, bool required = false) =>
         Value(key, t => ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v <= max ? v : (ulong?)null,
@@ -108,14 +123,21 @@ internal sealed class YamlSection
         return List(_node, key, File, Errors, $"{Path}.");
     }
 
+    /// <summary>A nested mapping, e.g. a controller's management link, or null when absent.</summary>
+    public YamlSection? Child(string key)
+    {
+        _read.Add(key);
+        return Mapping(_node, key, File, Errors, $"{Path}.");
+    }
+
     /// <summary>A top-level mapping section (like <c>controller:</c>), or null when absent.</summary>
-    public static YamlSection? Mapping(YamlMappingNode root, string key, string file, List<string> errors)
+    public static YamlSection? Mapping(YamlMappingNode root, string key, string file, List<string> errors, string prefix = "")
     {
         if (!root.Children.TryGetValue(new YamlScalarNode(key), out var value))
             return null;
         if (value is YamlMappingNode mapping)
-            return new YamlSection(mapping, file, key, errors);
-        errors.Add($"{file}:{value.Start.Line}: {key}: expected a mapping of keys");
+            return new YamlSection(mapping, file, $"{prefix}{key}", errors);
+        errors.Add($"{file}:{value.Start.Line}: {prefix}{key}: expected a mapping of keys");
         return null;
     }
 

@@ -1,34 +1,11 @@
-using System.Diagnostics;
-
 namespace Offload.Tests.Common.Live;
 
 /// <summary>Runs system commands (ip, ethtool, sysctl) for tests that build real networks.</summary>
 public static class Shell
 {
-    public static bool IsRoot => Environment.UserName == "root" || geteuid() == 0;
+    public static bool IsRoot => Offload.Topology.Network.SystemCommand.IsRoot;
 
-    public static (int ExitCode, string Output) Run(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-            info.ArgumentList.Add(a);
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in 60 s");
-        }
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
+    public static (int ExitCode, string Output) Run(string file, params string[] args) => Offload.Topology.Network.SystemCommand.Run(file, args);
 
-    public static string Check(string file, params string[] args)
-    {
-        var (code, output) = Run(file, args);
-        return code == 0 ? output : throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({code}): {output}");
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern uint geteuid();
+    public static string Check(string file, params string[] args) => Offload.Topology.Network.SystemCommand.Check(file, args);
 }

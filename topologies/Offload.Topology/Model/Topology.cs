@@ -1,0 +1,61 @@
+using System.Net;
+
+namespace Offload.Topology.Model;
+
+/// <summary>
+/// A topology file: switches, the hosts on their ports (servers and clients, each in its own network namespace),
+/// the links between them, and the controllers that run the switches.
+/// </summary>
+public sealed record TopologySpec(string Name, IReadOnlyList<SwitchSpec> Switches, IReadOnlyList<HostSpec> Hosts,
+    IReadOnlyList<LinkSpec> Links, IReadOnlyList<ControllerSpec> Controllers, string Directory)
+{
+    public IEnumerable<HostSpec> Clients => Hosts.Where(h => h.IsClient);
+
+    public HostSpec Host(string name) => Hosts.FirstOrDefault(h => h.Name == name) ?? throw new ArgumentException($"no host named '{name}' in topology {Name}");
+
+    public LinkSpec LinkOf(HostSpec host) => Links.First(l => l.Host == host.Name);
+}
+
+public enum SwitchKind { Sim, Bmv2 }
+
+/// <summary>A switch: offload-sim or BMv2's simple_switch_grpc, serving P4Runtime on loopback.</summary>
+public sealed record SwitchSpec(string Name, SwitchKind Kind, ulong DeviceId, int P4RuntimePort, uint CpuPort);
+
+/// <summary>An address on an interface, with its prefix length (198.18.1.11/24).</summary>
+public readonly record struct InterfaceAddress(IPAddress Address, int PrefixLength)
+{
+    public static InterfaceAddress? Parse(string text)
+    {
+        var slash = text.IndexOf('/');
+        return slash > 0 && IPAddress.TryParse(text[..slash], out var address) && int.TryParse(text[(slash + 1)..], out var length)
+            && length >= 0 && length <= (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+            ? new InterfaceAddress(address, length) : null;
+    }
+
+    public override string ToString() => $"{Address}/{PrefixLength}";
+}
+
+/// <summary>A host in its own namespace: one interface (eth0) linked to a switch port, its gateway, what it serves.</summary>
+public sealed record HostSpec(string Name, bool IsClient, InterfaceAddress Address, string Mac, IPAddress? Gateway, IReadOnlyList<ServiceSpec> Services);
+
+public enum ServiceKind { Http, Https, Socks5, Echo, Command }
+
+/// <summary>
+/// A service a host runs: the built-in HTTP(S) server (answers with the host's name; a second port for health checks
+/// when <c>HealthPort</c> is set), a TCP echo server, microsocks, or any command.
+/// </summary>
+public sealed record ServiceSpec(ServiceKind Kind, ushort Port, ushort? HealthPort, string? Command)
+{
+    public string Label => Kind == ServiceKind.Command ? "command" : $"{Kind.ToString().ToLowerInvariant()}:{Port}";
+}
+
+/// <summary>A host's interface on a switch port.</summary>
+public sealed record LinkSpec(string Host, string Switch, uint Port);
+
+/// <summary>
+/// A controller process and its configuration file. Its management link, when given, is an interface of the
+/// root namespace on a switch port, so the controller's health probes reach the hosts through the switch.
+/// </summary>
+public sealed record ControllerSpec(string Name, string ConfigPath, string AdminAddress, ManagementLink? Management);
+
+public sealed record ManagementLink(string Switch, uint Port, InterfaceAddress Address, string Mac, IPAddress Gateway, IReadOnlyList<string> Routes);

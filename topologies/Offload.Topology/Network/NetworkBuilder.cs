@@ -1,0 +1,92 @@
+using Offload.Topology.Model;
+using Offload.Topology.Running;
+
+namespace Offload.Topology.Network;
+
+/// <summary>
+/// Builds a topology's network: a namespace per host with one interface (eth0) whose other end is a switch port in
+/// the root namespace, and the controller's management interface. Every switch-side end has IPv6 and checksum
+/// offload off, so the switch sees (and sends) complete frames. Everything made is recorded in the run state first.
+/// </summary>
+public sealed class NetworkBuilder(RunState state, Action<string> log)
+{
+    public const string HostInterface = "eth0";
+
+    public string Namespace(HostSpec host) => $"{state.Prefix}-{host.Name}";
+
+    public string SwitchEnd(string sw, uint port) => Interface($"{state.Prefix}{sw}p{port}");
+
+    public string ManagementInterface => Interface($"{state.Prefix}-mgmt");
+
+    private static string Interface(string name) =>
+        name.Length <= 15 ? name : throw new InvalidOperationException($"interface name '{name}' is longer than Linux's 15 characters: shorten the topology, switch or prefix name");
+
+    public void AddHost(HostSpec host, LinkSpec link)
+    {
+        var ns = Namespace(host);
+        state.Namespaces.Add(ns);
+        state.Save();
+        SystemCommand.Check("ip", "netns", "add", ns);
+        Exec(ns, "ip", "link", "set", "lo", "up");
+        var switchEnd = SwitchEnd(link.Switch, link.Port);
+        var temporary = Interface($"{state.Prefix}h{state.Links.Count}");
+        AddVeth(switchEnd, temporary);
+        SystemCommand.Check("ip", "link", "set", temporary, "netns", ns);
+        Exec(ns, "ip", "link", "set", temporary, "name", HostInterface);
+        Exec(ns, "ip", "link", "set", HostInterface, "address", host.Mac);
+        Exec(ns, "ip", "addr", "add", host.Address.ToString(), "dev", HostInterface);
+        Exec(ns, "ip", "link", "set", HostInterface, "up");
+        if (host.Gateway is not null)
+            Exec(ns, "ip", "route", "add", "default", "via", host.Gateway.ToString());
+        log($"host {host.Name}: namespace {ns}, {HostInterface} {host.Address} ({host.Mac}) on {link.Switch} port {link.Port} ({switchEnd})");
+    }
+
+    /// <summary>The controller's interface into the switch, in the root namespace, with routes to the hosts' prefixes through it.</summary>
+    public void AddManagement(ManagementLink link)
+    {
+        var mine = ManagementInterface;
+        var switchEnd = SwitchEnd(link.Switch, link.Port);
+        AddVeth(switchEnd, mine);
+        SystemCommand.Check("ip", "link", "set", mine, "address", link.Mac);
+        SystemCommand.Check("ip", "addr", "add", link.Address.ToString(), "dev", mine);
+        SystemCommand.Check("ip", "link", "set", mine, "up");
+        foreach (var route in link.Routes)
+            SystemCommand.Check("ip", "route", "add", route, "via", link.Gateway.ToString(), "dev", mine);
+        log($"management: {mine} {link.Address} ({link.Mac}) on {link.Switch} port {link.Port}; routes {string.Join(", ", link.Routes)} via {link.Gateway}");
+    }
+
+    private void AddVeth(string switchEnd, string other)
+    {
+        state.Links.Add(switchEnd);
+        state.Save();
+        SystemCommand.Check("ip", "link", "add", switchEnd, "type", "veth", "peer", "name", other);
+        foreach (var end in new[] { switchEnd, other })
+        {
+            SystemCommand.Run("sysctl", "-qw", $"net.ipv6.conf.{end}.disable_ipv6=1");
+            SystemCommand.Check("ethtool", "-K", end, "tx", "off", "rx", "off", "tso", "off", "gso", "off", "gro", "off");
+        }
+        SystemCommand.Check("ip", "link", "set", switchEnd, "up");
+    }
+
+    public string Exec(string ns, string file, params string[] args) => SystemCommand.Check("ip", ["netns", "exec", ns, file, .. args]);
+
+    /// <summary>Takes a link down or up (a dead cable, as the switch sees it), from the host's side.</summary>
+    public void SetHostLink(HostSpec host, bool up) => Exec(Namespace(host), "ip", "link", "set", HostInterface, up ? "up" : "down");
+
+    /// <summary>Removes what a run made: processes in its namespaces, the namespaces, the switch-side links.</summary>
+    public static void Remove(RunState state, Action<string> log)
+    {
+        foreach (var ns in state.Namespaces)
+        {
+            foreach (var pid in SystemCommand.Run("ip", "netns", "pids", ns).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                SystemCommand.Run("kill", "-9", pid);
+            if (SystemCommand.Run("ip", "netns", "del", ns).ExitCode == 0)
+                log($"removed namespace {ns}");
+        }
+        foreach (var link in state.Links)
+        {
+            if (SystemCommand.Run("ip", "link", "del", link).ExitCode == 0)
+                log($"removed interface {link}");
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using Offload.Topology.Model;
+
+namespace Offload.Topology.Scenarios;
+
+/// <summary>
+/// 2. A backend's service is killed: it is held down within (fall + 1) × interval, new connections avoid it, and
+/// long-lived connections to the other backends keep flowing; brought back, it returns only after the hold-down and
+/// its rise successes.
+/// </summary>
+public sealed class FailoverScenario : IScenario
+{
+    public string Name => "failover";
+    public string Description => "kill a web backend: held down in bound, avoided, long-lived connections intact; restart: back after the hold-down";
+
+    public async Task<ScenarioResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
+    {
+        var result = new ScenarioResult(Name);
+        var vip = context.VipServing(ServiceKind.Http);
+        var victim = vip.Pool.Select(context.Backend).First(b => b.HealthCheck is not null);
+        var check = context.Config.HealthChecks.First(c => c.Name == victim.HealthCheck);
+        var host = context.HostServing(victim, ServiceKind.Http)!;
+        var echoVip = context.Config.Vips.Any(v => v.Pool.Count > 0 && v.Pool.All(b => context.HostServing(context.Backend(b), ServiceKind.Echo) is not null))
+            ? context.VipServing(ServiceKind.Echo) : null;
+
+        using var echo = echoVip is null ? null : await context.StartEchoAsync(context.Client.Name, ScenarioContext.Endpoint(echoVip), 12, cancellationToken);
+        await context.WaitForBackendAsync(victim.Name, b => b.Health == "UP", TimeSpan.FromSeconds(30), cancellationToken);
+
+        context.Log($"killing {host.Name}'s http service (backend {victim.Name}, check {check.Name}: every {check.Interval.TotalMilliseconds:0} ms, fall {check.Fall})");
+        await context.Run.KillServiceAsync(host.Name, ServiceKind.Http);
+        var bound = (check.Fall + 1) * check.Interval + check.Timeout + TimeSpan.FromSeconds(1);
+        var detected = await context.WaitForBackendAsync(victim.Name, b => b.Health == "HOLD_DOWN", bound + TimeSpan.FromSeconds(10), cancellationToken);
+        result.Check("held down within (fall + 1) × interval + timeout + 1 s", detected is not null && detected <= bound,
+            detected is null ? "never" : $"{detected.Value.TotalMilliseconds:0} ms (bound {bound.TotalMilliseconds:0} ms)");
+        if (detected is not null)
+            result.Figures["detection ms"] = detected.Value.TotalMilliseconds;
+
+        var during = await context.HttpLoadAsync(context.Client.Name, ScenarioContext.Endpoint(vip), 150, 6, cancellationToken);
+        result.Check("new connections avoid it", during.ByBackend.GetValueOrDefault(host.Name) == 0 && during.Failed == 0,
+            $"{during.ByBackend.GetValueOrDefault(host.Name)} of {during.Answered} on {host.Name}, {during.Failed} failed{SpreadScenario.Failures(during)}");
+
+        context.Log($"restarting {host.Name}'s http service; the hold-down is {check.HoldDown.TotalSeconds:0.#} s, then {check.Rise} successes");
+        await context.Run.RestartServiceAsync(host.Name, ServiceKind.Http, cancellationToken);
+        var heldSince = detected ?? TimeSpan.Zero;
+        var back = await context.WaitForBackendAsync(victim.Name, b => b.Health == "UP" && b.State == "active", check.HoldDown + (check.Rise + 2) * check.Interval + TimeSpan.FromSeconds(10), cancellationToken);
+        result.Check("back only after the hold-down and rise successes", back is not null && back.Value + heldSince >= check.HoldDown,
+            back is null ? "never" : $"UP {back.Value.TotalSeconds:0.0} s after the restart ({(back.Value + heldSince).TotalSeconds:0.0} s after the hold-down began; hold-down {check.HoldDown.TotalSeconds:0.#} s)");
+
+        var after = await context.HttpLoadAsync(context.Client.Name, ScenarioContext.Endpoint(vip), 150, 6, cancellationToken);
+        result.Check("it takes new connections again", after.ByBackend.GetValueOrDefault(host.Name) > 0 && after.Failed == 0,
+            $"{after.ByBackend.GetValueOrDefault(host.Name)} of {after.Answered} on {host.Name}{SpreadScenario.Failures(after)}");
+
+        if (echo is not null)
+        {
+            var report = await echo.StopAsync();
+            result.Check("long-lived connections kept flowing", report.Broken == 0 && report.Received > 0,
+                $"{report.Connections.Length - report.Broken}/{report.Connections.Length} intact, {report.Sent} bytes sent, {report.Received} echoed");
+        }
+        return result;
+    }
+}
