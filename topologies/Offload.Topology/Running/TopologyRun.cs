@@ -19,6 +19,7 @@ public sealed partial class TopologyRun : IAsyncDisposable
     private readonly NetworkBuilder _network;
     private readonly Action<string> _log;
     private readonly Dictionary<string, ManagedProcess> _processes = new(StringComparer.Ordinal);
+    private int _clients;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private TopologyRun(TopologySpec topology, string prefix, Action<string> log)
@@ -208,7 +209,7 @@ public sealed partial class TopologyRun : IAsyncDisposable
 
     /// <summary>Runs one of our programs in a host's namespace (a traffic client) and returns it running.</summary>
     public ManagedProcess StartInHost(string hostName, string label, params string[] args) =>
-        Start($"{label} in {hostName}", _network.Namespace(Topology.Host(hostName)), "dotnet", [Path.Combine(ProgramDirectory, "offload-topo.dll"), .. args]);
+        Start($"{label} in {hostName} #{Interlocked.Increment(ref _clients)}", _network.Namespace(Topology.Host(hostName)), "dotnet", [Path.Combine(ProgramDirectory, "offload-topo.dll"), .. args]);
 
     /// <summary>Any command in a host's namespace (a capture), returned running.</summary>
     public ManagedProcess StartCommandInHost(string hostName, string label, string file, params string[] args) =>

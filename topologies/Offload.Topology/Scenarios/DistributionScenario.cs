@@ -51,7 +51,8 @@ public sealed partial class DistributionScenario : IScenario
         }
         foreach (var (app, host, _, file) in captures)
         {
-            var (_, text) = Network.SystemCommand.Run("tshark", "-r", file, "-n", "-T", "fields", "-e", "data.data", "-e", "ip.dst");
+            var (_, output) = Network.SystemCommand.Run("tshark", "-r", file, "-n", "-T", "fields", "-e", "data.data", "-e", "ip.dst");
+            var text = string.Join("\n", output.Split('\n').Where(l => l.Contains('\t')));
             var seen = Sequence().Matches(Hex(text)).Select(m => m.Value).ToHashSet();
             var expectedDst = app.Address ?? vip.Address;
             var dsts = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t').Last().Trim()).Distinct().ToList();

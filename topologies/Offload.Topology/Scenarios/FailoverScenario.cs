@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Offload.Topology.Model;
 
 namespace Offload.Topology.Scenarios;
@@ -26,11 +27,14 @@ public sealed class FailoverScenario : IScenario
         await context.WaitForBackendAsync(victim.Name, b => b.Health == "UP", TimeSpan.FromSeconds(30), cancellationToken);
 
         context.Log($"killing {host.Name}'s http service (backend {victim.Name}, check {check.Name}: every {check.Interval.TotalMilliseconds:0} ms, fall {check.Fall})");
+        var killed = Stopwatch.GetTimestamp();
         await context.Run.KillServiceAsync(host.Name, ServiceKind.Http);
         var bound = (check.Fall + 1) * check.Interval + check.Timeout + TimeSpan.FromSeconds(1);
-        var detected = await context.WaitForBackendAsync(victim.Name, b => b.Health == "HOLD_DOWN", bound + TimeSpan.FromSeconds(10), cancellationToken);
+        var held = await context.WaitForBackendAsync(victim.Name, b => b.Health == "HOLD_DOWN", bound + TimeSpan.FromSeconds(10), cancellationToken) is not null
+            ? Stopwatch.GetTimestamp() : (long?)null;
+        var detected = held is { } h ? Stopwatch.GetElapsedTime(killed, h) : (TimeSpan?)null;
         result.Check("held down within (fall + 1) × interval + timeout + 1 s", detected is not null && detected <= bound,
-            detected is null ? "never" : $"{detected.Value.TotalMilliseconds:0} ms (bound {bound.TotalMilliseconds:0} ms)");
+            detected is null ? "never" : $"{detected.Value.TotalMilliseconds:0} ms after the kill (bound {bound.TotalMilliseconds:0} ms)");
         if (detected is not null)
             result.Figures["detection ms"] = detected.Value.TotalMilliseconds;
 
@@ -40,10 +44,12 @@ public sealed class FailoverScenario : IScenario
 
         context.Log($"restarting {host.Name}'s http service; the hold-down is {check.HoldDown.TotalSeconds:0.#} s, then {check.Rise} successes");
         await context.Run.RestartServiceAsync(host.Name, ServiceKind.Http, cancellationToken);
-        var heldSince = detected ?? TimeSpan.Zero;
-        var back = await context.WaitForBackendAsync(victim.Name, b => b.Health == "UP" && b.State == "active", check.HoldDown + (check.Rise + 2) * check.Interval + TimeSpan.FromSeconds(10), cancellationToken);
-        result.Check("back only after the hold-down and rise successes", back is not null && back.Value + heldSince >= check.HoldDown,
-            back is null ? "never" : $"UP {back.Value.TotalSeconds:0.0} s after the restart ({(back.Value + heldSince).TotalSeconds:0.0} s after the hold-down began; hold-down {check.HoldDown.TotalSeconds:0.#} s)");
+        var back = await context.WaitForBackendAsync(victim.Name, b => b.Health == "UP" && b.State == "active", check.HoldDown + (check.Rise + 2) * check.Interval + TimeSpan.FromSeconds(10), cancellationToken) is not null
+            ? Stopwatch.GetElapsedTime(held ?? killed) : (TimeSpan?)null;
+        result.Check("back only after the hold-down and rise successes", back is not null && back >= check.HoldDown + (check.Rise - 1) * check.Interval,
+            back is null ? "never" : $"UP {back.Value.TotalSeconds:0.0} s after it was held down (hold-down {check.HoldDown.TotalSeconds:0.#} s, then {check.Rise} probes {check.Interval.TotalMilliseconds:0} ms apart)");
+        if (back is not null)
+            result.Figures["held down → UP, s"] = back.Value.TotalSeconds;
 
         var after = await context.HttpLoadAsync(context.Client.Name, ScenarioContext.Endpoint(vip), 150, 6, cancellationToken);
         result.Check("it takes new connections again", after.ByBackend.GetValueOrDefault(host.Name) > 0 && after.Failed == 0,
