@@ -3,7 +3,7 @@ SHELL := /bin/bash
 DOTNET ?= dotnet
 CONFIG ?= Release
 PUBLISH := build/publish
-LAUNCHERS := offload-sim:simulator/Offload.Simulator offloadctl:controller/Offload.Cli offload-controller:controller/Offload.Controller offload-agent:controller/Offload.Agent
+LAUNCHERS := offload-sim:simulator/Offload.Simulator offloadctl:controller/Offload.Cli offload-controller:controller/Offload.Controller offload-agent:controller/Offload.Agent offload-topo:topologies/Offload.Topology
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 

@@ -92,10 +92,35 @@ public sealed partial class ControllerHost : IAsyncDisposable
         }
         health.SelectionChanged += host.HealthChanged;
         health.HeldDown += host.BackendHeldDown;
-        health.Start(host._stop.Token);
+        host._runs.Add(host.StartHealthWhenProgrammedAsync(TimeSpan.FromSeconds(10), host._stop.Token));
         host.NodeAgents.Start(config, host._stop.Token);
         host._runs.Add(host.FollowHealthAsync(host._stop.Token));
         return host;
+    }
+
+    /// <summary>
+    /// Probes often travel through the switches being programmed (routes to the backends), so they start once every
+    /// switch has been reconciled, or after <paramref name="patience"/> when a switch stays away: otherwise a fresh
+    /// controller would hold down every backend it cannot reach yet, for the whole hold-down period.
+    /// </summary>
+    private async Task StartHealthWhenProgrammedAsync(TimeSpan patience, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            while (!Agents.All(a => a.IsReady) && waited.Elapsed < patience)
+                await Task.Delay(50, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        if (Agents.All(a => a.IsReady))
+            _logger.LogInformation("health probes start: every switch is programmed ({Ms:0} ms)", waited.Elapsed.TotalMilliseconds);
+        else
+            _logger.LogWarning("health probes start although switches {Switches} are not programmed after {Seconds:0} s",
+                string.Join(", ", Agents.Where(a => !a.IsReady).Select(a => a.Name)), patience.TotalSeconds);
+        Health.Start(cancellationToken);
     }
 
     /// <summary>Takes a new configuration file's content: the switches must stay the same; everything else converges.</summary>

@@ -179,6 +179,26 @@ public sealed partial class TopologyRun : IAsyncDisposable
             await Task.Delay(200, cancellationToken);
         }
         _log($"controller {name}: primary for every switch; admin API on http://{controller.AdminAddress} (pid {process.Pid})");
+        await WaitForHealthAsync(controller, TimeSpan.FromSeconds(20), cancellationToken);
+    }
+
+    /// <summary>Waits until every checked backend has been probed and is UP, so traffic starts on a settled pool.</summary>
+    private async Task WaitForHealthAsync(ControllerSpec controller, TimeSpan patience, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        BackendView[] unsettled = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            var backends = await BackendsAsync(controller.Name);
+            unsettled = backends.Where(b => b.Check is not null && !(b.Health == "UP" && b.LastProbes is { Length: > 0 } probes && probes[^1] == '+')).ToArray();
+            if (unsettled.Length == 0)
+            {
+                _log($"controller {controller.Name}: every checked backend is UP ({backends.Count(b => b.Check is not null)} of {backends.Length})");
+                return;
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+        _log($"controller {controller.Name}: not yet UP after {patience.TotalSeconds:0} s: {string.Join(", ", unsettled.Select(b => $"{b.Name} ({b.Health}, {b.Reason})"))}");
     }
 
     /// <summary>Stops a controller: gracefully, or at once as a crash would.</summary>

@@ -1,0 +1,44 @@
+using Offload.Tests.Common;
+using Offload.Topology.Model;
+using Xunit;
+
+namespace Offload.Topology.Tests;
+
+/// <summary>Topology tests build real namespaces and use root-namespace routes: they run one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TopologyCollection
+{
+    public const string Name = "topology";
+}
+
+/// <summary>
+/// topologies/default.yaml and its controller configuration, copied into a temporary directory with free P4Runtime
+/// and admin ports, run under a prefix of its own so nothing clashes with another run.
+/// </summary>
+internal sealed class TestTopology : IDisposable
+{
+    private static int _sequence;
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("offload-topo-test-");
+
+    public TestTopology(Func<string, string>? editController = null)
+    {
+        var p4runtime = FreePorts.Next();
+        var admin = FreePorts.Next();
+        var topology = File.ReadAllText(RepoPaths.Get("topologies", "default.yaml"))
+            .Replace("p4runtime_port: 9559", $"p4runtime_port: {p4runtime}")
+            .Replace("admin: 127.0.0.1:9580", $"admin: 127.0.0.1:{admin}");
+        var controller = File.ReadAllText(RepoPaths.Get("topologies", "default.controller.yaml"))
+            .Replace("address: 127.0.0.1:9559", $"address: 127.0.0.1:{p4runtime}");
+        Path = System.IO.Path.Combine(_directory.FullName, "default.yaml");
+        File.WriteAllText(Path, topology);
+        File.WriteAllText(System.IO.Path.Combine(_directory.FullName, "default.controller.yaml"), editController?.Invoke(controller) ?? controller);
+        Spec = TopologyLoader.LoadFile(Path);
+        Prefix = $"t{Environment.ProcessId % 100}{Interlocked.Increment(ref _sequence) % 100}";
+    }
+
+    public string Path { get; }
+    public TopologySpec Spec { get; }
+    public string Prefix { get; }
+
+    public void Dispose() => _directory.Delete(recursive: true);
+}
