@@ -96,8 +96,8 @@ internal static partial class TopologySuite
                 await server.WaitForLineAsync(Serving(), TimeSpan.FromSeconds(30));
             Console.WriteLine("  kernel routing: running wrk");
             var routed = ("Linux kernel, routed to one backend", WrkIn(client, "http://198.18.1.11:8080/", duration, close: false), WrkIn(client, "http://198.18.1.11:8080/", duration, close: true));
-            var rules = "table ip offload_bench { chain pre { type nat hook prerouting priority -100; ip daddr 198.18.100.1 tcp dport 80 "
-                + "dnat to numgen inc mod 3 map { 0 : 198.18.1.11, 1 : 198.18.2.12, 2 : 198.18.3.13 } : 8080; } }";
+            var rules = "table ip offload_bench {\n chain pre {\n  type nat hook prerouting priority -100;\n  ip daddr 198.18.100.1 tcp dport 80 "
+                + "dnat to numgen inc mod 3 map { 0 : 198.18.1.11, 1 : 198.18.2.12, 2 : 198.18.3.13 } : 8080\n }\n}\n";
             var rulesFile = Path.Combine(Path.GetTempPath(), $"{prefix}.nft");
             File.WriteAllText(rulesFile, rules);
             In(router, "nft", "-f", rulesFile);
