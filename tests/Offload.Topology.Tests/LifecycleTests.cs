@@ -60,6 +60,74 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task CtrlC_TearsEverythingDown()
+    {
+        Assert.True(Shell.IsRoot, "topology tests need root");
+        using var topology = new TestTopology();
+        using var up = Process.Start(new ProcessStartInfo("dotnet", [Dll, "up", topology.Path, "--prefix", topology.Prefix])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        var output = new System.Text.StringBuilder();
+        var ready = new TaskCompletionSource();
+        up.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+                output.AppendLine(e.Data);
+            if (e.Data?.Contains("is up;") == true)
+                ready.TrySetResult();
+        };
+        up.BeginOutputReadLine();
+        up.BeginErrorReadLine();
+        await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        var pids = RunState.Load(topology.Prefix)!.Processes;
+
+        Assert.Equal(0, Shell.Run("kill", "-INT", $"{up.Id}").ExitCode);
+        await up.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, up.ExitCode);
+        lock (output)
+            Assert.Contains($"topology '{topology.Prefix}' is down", output.ToString());
+        Assert.DoesNotContain(topology.Prefix, Shell.Check("ip", "netns", "list"));
+        Assert.DoesNotContain(topology.Prefix, Shell.Check("ip", "-o", "link", "show"));
+        Assert.All(pids, p => Assert.NotEqual(p.StartTicks, ManagedProcess.ReadStartTicks(p.Pid)));
+        Assert.Null(RunState.Load(topology.Prefix));
+    }
+
+    [Fact]
+    public async Task Services_HttpsSocks5AndCommand_RunInTheirHost()
+    {
+        Assert.True(Shell.IsRoot, "topology tests need root");
+        var port = FreePorts.Next();
+        var spec = TopologyLoader.Load($$"""
+            name: svc
+            switches:
+              - {name: s1, p4runtime_port: {{port}}}
+            hosts:
+              - name: srv
+                address: 198.19.1.2/24
+                mac: 00:00:00:00:19:02
+                services:
+                  - {kind: https, port: 8443, health_port: 8444}
+                  - {kind: socks5, port: 1080}
+                  - {kind: command, command: "echo started; exec sleep 600"}
+            links:
+              - {host: srv, switch: s1, port: 1}
+            """, "svc.yaml", "/tmp");
+        var prefix = $"s{Environment.ProcessId % 1000}";
+        await using var run = await TopologyRun.UpAsync(spec, prefix, _ => { }, CancellationToken.None);
+        var https = run.Exec("srv", "curl", "-sk", "--max-time", "5", "https://127.0.0.1:8443/");
+        Assert.Equal((0, "srv\n"), https);
+        var health = run.Exec("srv", "curl", "-sk", "--max-time", "5", "https://127.0.0.1:8444/healthz");
+        Assert.Equal((0, "ok\n"), health);
+        var viaSocks = run.Exec("srv", "curl", "-sk", "--max-time", "5", "--socks5", "127.0.0.1:1080", "https://127.0.0.1:8443/");
+        Assert.Equal((0, "srv\n"), viaSocks);
+        var state = RunState.Load(prefix)!;
+        var command = state.Processes.Single(p => p.Name == "service srv command");
+        Assert.Equal(command.StartTicks, ManagedProcess.ReadStartTicks(command.Pid));
+        await Eventually.WaitUntil(() => File.ReadAllText(command.Log).Contains("started"));
+    }
+
+    [Fact]
     public async Task FailedStart_LeavesNothingBehind()
     {
         Assert.True(Shell.IsRoot, "topology tests need root");
