@@ -14,29 +14,35 @@ public sealed class LifecycleTests
 {
     private static string Dll => Path.Combine(AppContext.BaseDirectory, "offload-topo.dll");
 
-    [Fact]
-    public async Task UpKilledWithSigkill_StatusSaysSo_DownRemovesEverything()
+    /// <summary>`offload-topo up` in its own process, once it says the topology is up; its output keeps growing.</summary>
+    private static async Task<(Process Up, System.Text.StringBuilder Output)> UpAsync(TestTopology topology)
     {
-        Assert.True(Shell.IsRoot, "topology tests need root");
-        using var topology = new TestTopology();
-        using var up = Process.Start(new ProcessStartInfo("dotnet", [Dll, "up", topology.Path, "--prefix", topology.Prefix])
+        var up = Process.Start(new ProcessStartInfo("dotnet", [Dll, "up", topology.Path, "--prefix", topology.Prefix])
         {
             RedirectStandardOutput = true, RedirectStandardError = true,
         })!;
-        var lines = new List<string>();
+        var output = new System.Text.StringBuilder();
         var ready = new TaskCompletionSource();
         up.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is null)
-                return;
-            lock (lines)
-                lines.Add(e.Data);
-            if (e.Data.Contains("is up;"))
+            lock (output)
+                output.AppendLine(e.Data);
+            if (e.Data?.Contains("is up;") == true)
                 ready.TrySetResult();
         };
         up.BeginOutputReadLine();
         up.BeginErrorReadLine();
         await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        return (up, output);
+    }
+
+    [Fact]
+    public async Task UpKilledWithSigkill_StatusSaysSo_DownRemovesEverything()
+    {
+        Assert.True(Shell.IsRoot, "topology tests need root");
+        using var topology = new TestTopology();
+        var (up, _) = await UpAsync(topology);
+        using var _ = up;
 
         var exec = ProgramProcess.Run("offload-topo.dll", "exec", "client", "--topology", topology.Prefix, "ip", "-o", "addr", "show", "eth0");
         Assert.Contains("198.18.0.2/24", exec.Output);
@@ -64,22 +70,8 @@ public sealed class LifecycleTests
     {
         Assert.True(Shell.IsRoot, "topology tests need root");
         using var topology = new TestTopology();
-        using var up = Process.Start(new ProcessStartInfo("dotnet", [Dll, "up", topology.Path, "--prefix", topology.Prefix])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true,
-        })!;
-        var output = new System.Text.StringBuilder();
-        var ready = new TaskCompletionSource();
-        up.OutputDataReceived += (_, e) =>
-        {
-            lock (output)
-                output.AppendLine(e.Data);
-            if (e.Data?.Contains("is up;") == true)
-                ready.TrySetResult();
-        };
-        up.BeginOutputReadLine();
-        up.BeginErrorReadLine();
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        var (up, output) = await UpAsync(topology);
+        using var _ = up;
         var pids = RunState.Load(topology.Prefix)!.Processes;
 
         Assert.Equal(0, Shell.Run("kill", "-INT", $"{up.Id}").ExitCode);

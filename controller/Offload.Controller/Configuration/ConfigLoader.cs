@@ -28,21 +28,7 @@ public static partial class ConfigLoader
     public static OffloadConfig Load(string yaml, string file, Func<string, bool> isKnownAlgorithm)
     {
         var errors = new List<string>();
-        YamlMappingNode root;
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
-            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode mapping)
-                throw new ConfigException([$"{file}:1: expected a mapping with {string.Join(", ", Sections)}"]);
-            root = mapping;
-        }
-        catch (YamlException ex)
-        {
-            throw new ConfigException([$"{file}:{ex.Start.Line}: {ex.Message}"]);
-        }
-        foreach (var key in root.Children.Keys.OfType<YamlScalarNode>().Where(k => !Sections.Contains(k.Value)))
-            errors.Add($"{file}:{key.Start.Line}: {key.Value}: unknown section; known: {string.Join(", ", Sections)}");
+        var root = YamlSection.Root(yaml, file, Sections, errors);
 
         OffloadConfig config = new(
             YamlSection.List(root, "switches", file, errors).Select(ReadSwitch).ToList(),

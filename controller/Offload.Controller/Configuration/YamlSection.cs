@@ -123,6 +123,30 @@ internal sealed partial class YamlSection
         return List(_node, key, File, Errors, $"{Path}.");
     }
 
+    /// <summary>
+    /// Parses a configuration file's root mapping. A syntax error or a root that is no mapping throws at once; keys
+    /// other than <paramref name="sections"/> are reported in <paramref name="errors"/>.
+    /// </summary>
+    public static YamlMappingNode Root(string yaml, string file, IReadOnlyCollection<string> sections, List<string> errors)
+    {
+        YamlMappingNode root;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yaml));
+            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode mapping)
+                throw new ConfigException([$"{file}:1: expected a mapping with {string.Join(", ", sections)}"]);
+            root = mapping;
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw new ConfigException([$"{file}:{ex.Start.Line}: {ex.Message}"]);
+        }
+        foreach (var key in root.Children.Keys.OfType<YamlScalarNode>().Where(k => !sections.Contains(k.Value)))
+            errors.Add($"{file}:{key.Start.Line}: {key.Value}: unknown section; known: {string.Join(", ", sections)}");
+        return root;
+    }
+
     /// <summary>A nested mapping, e.g. a controller's management link, or null when absent.</summary>
     public YamlSection? Child(string key)
     {

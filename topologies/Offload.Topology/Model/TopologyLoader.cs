@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Offload.Controller.Configuration;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Offload.Topology.Model;
@@ -28,22 +27,7 @@ public static partial class TopologyLoader
     public static TopologySpec Load(string yaml, string file, string directory)
     {
         var errors = new List<string>();
-        YamlMappingNode root;
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
-            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode mapping)
-                throw new ConfigException([$"{file}:1: expected a mapping with {string.Join(", ", Sections)}"]);
-            root = mapping;
-        }
-        catch (YamlException ex)
-        {
-            throw new ConfigException([$"{file}:{ex.Start.Line}: {ex.Message}"]);
-        }
-        foreach (var key in root.Children.Keys.OfType<YamlScalarNode>().Where(k => !Sections.Contains(k.Value)))
-            errors.Add($"{file}:{key.Start.Line}: {key.Value}: unknown section; known: {string.Join(", ", Sections)}");
-
+        var root = YamlSection.Root(yaml, file, Sections, errors);
         var name = root.Children.TryGetValue(new YamlScalarNode("name"), out var n) && n is YamlScalarNode { Value: { } v } ? v : null;
         if (name is null || !ShortName().IsMatch(name))
             errors.Add($"{file}:1: name: required, 1 to 6 lower-case letters or digits (it prefixes namespaces and interfaces)");

@@ -19,10 +19,7 @@ public sealed class DemoScenario : IScenario
     public async Task<ScenarioResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
         var result = new ScenarioResult(Name);
-        var vip = context.VipServing(ServiceKind.Http);
-        var victim = vip.Pool.Select(context.Backend).Last(b => b.HealthCheck is not null);
-        var host = context.HostServing(victim, ServiceKind.Http)!;
-        var check = context.Config.HealthChecks.First(c => c.Name == victim.HealthCheck);
+        var (vip, victim, check, host) = context.CheckedWebBackend(last: true);
         var target = ScenarioContext.Endpoint(vip);
         var totals = new Dictionary<string, int>(StringComparer.Ordinal);
         var failed = 0;

@@ -19,10 +19,7 @@ public sealed class FailoverScenario : IScenario
     public async Task<ScenarioResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
         var result = new ScenarioResult(Name);
-        var vip = context.VipServing(ServiceKind.Http);
-        var victim = vip.Pool.Select(context.Backend).First(b => b.HealthCheck is not null);
-        var check = context.Config.HealthChecks.First(c => c.Name == victim.HealthCheck);
-        var host = context.HostServing(victim, ServiceKind.Http)!;
+        var (vip, victim, check, host) = context.CheckedWebBackend();
         var echoVip = context.Config.Vips.Any(v => v.Pool.Count > 0 && v.Pool.All(b => context.HostServing(context.Backend(b), ServiceKind.Echo) is not null))
             ? context.VipServing(ServiceKind.Echo) : null;
 

@@ -37,6 +37,17 @@ public sealed class ScenarioContext
         Config.Vips.FirstOrDefault(v => v.Pool.Count > 0 && v.Pool.All(b => HostServing(Backend(b), kind) is not null))
         ?? throw new InvalidOperationException($"{ConfigPath} has no VIP whose backends all run a {kind.ToString().ToLowerInvariant()} service in the topology");
 
+    /// <summary>A backend of the HTTP VIP that has a health check (the first or the last of its pool), with its check and host.</summary>
+    public (VipConfig Vip, BackendConfig Backend, HealthCheckConfig Check, HostSpec Host) CheckedWebBackend(bool last = false)
+    {
+        var vip = VipServing(ServiceKind.Http);
+        var checkedBackends = vip.Pool.Select(Backend).Where(b => b.HealthCheck is not null).ToList();
+        if (checkedBackends.Count == 0)
+            throw new InvalidOperationException($"no backend of VIP {vip.Name} has a health check in {ConfigPath}");
+        var backend = last ? checkedBackends[^1] : checkedBackends[0];
+        return (vip, backend, Config.HealthChecks.First(c => c.Name == backend.HealthCheck), HostServing(backend, ServiceKind.Http)!);
+    }
+
     public BackendConfig Backend(string name) => Config.Backends.First(b => b.Name == name);
 
     /// <summary>The host a backend lives on, when it runs that kind of service on the backend's port.</summary>
