@@ -184,6 +184,9 @@ public sealed class LifecycleTests
         var unknown = ProgramProcess.Run("offload-topo.dll", "test", "nonsense", RepoPaths.Get("topologies", "default.yaml"));
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("unknown scenario 'nonsense'; known: spread, failover", unknown.Output);
+        var traversal = ProgramProcess.Run("offload-topo.dll", "down", "../etc");
+        Assert.Equal(1, traversal.ExitCode);
+        Assert.Contains("'../etc' is not a topology name or prefix", traversal.Output);
         var missing = ProgramProcess.Run("offload-topo.dll", "up", "/nonexistent/topology.yaml");
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("/nonexistent/topology.yaml", missing.Output);

@@ -22,7 +22,11 @@ public sealed class RunState
 
     public static string Root => Environment.GetEnvironmentVariable("OFFLOAD_TOPO_RUN_DIR") ?? "/run/offload-topo";
 
-    public static string DirectoryOf(string prefix) => Path.Combine(Root, prefix);
+    /// <summary>The directory of a run; the prefix must be a topology name (1 to 6 lower-case letters or digits).</summary>
+    public static string DirectoryOf(string prefix) =>
+        IsPrefix(prefix)
+            ? Path.Combine(Root, prefix)
+            : throw new ArgumentException($"'{prefix}' is not a topology name or prefix: 1 to 6 lower-case letters or digits");
 
     public string Directory => DirectoryOf(Prefix);
 
@@ -50,7 +54,11 @@ public sealed class RunState
     }
 
     public static IEnumerable<string> Prefixes() =>
-        System.IO.Directory.Exists(Root) ? System.IO.Directory.GetDirectories(Root).Select(Path.GetFileName).OfType<string>() : [];
+        System.IO.Directory.Exists(Root)
+            ? System.IO.Directory.GetDirectories(Root).Select(Path.GetFileName).OfType<string>().Where(IsPrefix)
+            : [];
+
+    private static bool IsPrefix(string name) => name.Length is > 0 and <= 6 && name.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9');
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

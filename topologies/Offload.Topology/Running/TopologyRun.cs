@@ -41,8 +41,9 @@ public sealed partial class TopologyRun : IAsyncDisposable
 
     public static async Task<TopologyRun> UpAsync(TopologySpec topology, string? prefix, Action<string> log, CancellationToken cancellationToken)
     {
-        Preflight(topology);
         prefix ??= topology.Name;
+        _ = RunState.DirectoryOf(prefix);
+        Preflight(topology);
         if (RunState.Load(prefix) is { } previous)
         {
             if (previous.RunnerPid != Environment.ProcessId && ManagedProcess.ReadStartTicks(previous.RunnerPid) is not null
