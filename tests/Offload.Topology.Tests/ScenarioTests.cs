@@ -20,10 +20,22 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     [InlineData("acl")]
     [InlineData("controller-restart")]
     [InlineData("distribution")]
-    public async Task Scenario_PassesOnTheDefaultTopology(string name)
+    public async Task Scenario_PassesOnTheDefaultTopology(string name) => await RunAsync(name, new TestTopology());
+
+    /// <summary>The controller-classify path with real TCP: each SYN goes to the controller, which picks by weighted round robin and releases it.</summary>
+    [Fact]
+    public async Task Spread_ControllerClassifiedWeightedRoundRobin_SharesExact()
+    {
+        var result = await RunAsync("spread", new TestTopology(c => c.Replace(
+            "port: 80\n    mode: dataplane_select\n    algorithm: maglev", "port: 80\n    mode: controller_classify\n    algorithm: weighted_round_robin")));
+        foreach (var backend in new[] { "web1", "web2", "web3" })
+            Assert.InRange(result.Figures[$"share of {backend}"], result.Figures[$"weight share of {backend}"] - 0.02, result.Figures[$"weight share of {backend}"] + 0.02);
+    }
+
+    private async Task<ScenarioResult> RunAsync(string name, TestTopology topology)
     {
         Assert.True(Shell.IsRoot, "topology tests need root (network namespaces, veth pairs); make test runs as root in CI");
-        using var topology = new TestTopology();
+        using var _ = topology;
         var log = new List<string>();
         void Log(string line)
         {
@@ -39,5 +51,6 @@ public sealed class ScenarioTests(ITestOutputHelper output)
         Assert.True(result.Passed, result.Summary());
         Assert.DoesNotContain(topology.Prefix, Shell.Check("ip", "netns", "list"));
         Assert.DoesNotContain(topology.Prefix, Shell.Check("ip", "-o", "link", "show"));
+        return result;
     }
 }

@@ -38,6 +38,8 @@ public sealed class SpreadScenario : IScenario
             var observed = report.Answered == 0 ? 0 : (double)report.ByBackend.GetValueOrDefault(host) / report.Answered;
             result.Check($"{backend.Name} share", observed >= expected * 0.5 && observed <= expected * 1.6,
                 $"{observed:P1} of connections, weight share {expected:P1}");
+            result.Figures[$"share of {backend.Name}"] = observed;
+            result.Figures[$"weight share of {backend.Name}"] = expected;
         }
         var known = pool.Select(b => context.HostServing(b, ServiceKind.Http)!.Name).ToHashSet();
         var strays = report.ByBackend.Where(kv => !known.Contains(kv.Key)).ToList();
