@@ -169,8 +169,16 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         using var demoted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         void OnArbitration(ArbitrationState state)
         {
-            if (!state.IsPrimary)
+            if (state.IsPrimary)
+                return;
+            try
+            {
                 demoted.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The session raised the event while this serve ended: it is over already.
+            }
         }
         _session.ArbitrationChanged += OnArbitration;
         Task loops = Task.CompletedTask;
