@@ -65,7 +65,7 @@ internal static class ControllerSuite
 
         // Where the time goes: the same entries built before the clock starts (only the writes are timed), and the building alone.
         var encoder = new ConnectionEncoder(sim.P4Info);
-        var backend = new BackendEndpoint(config.Backends[0].Address.GetAddressBytes().Aggregate(0u, (a, b) => a << 8 | b), config.Backends[0].Port);
+        var backend = new BackendEndpoint(Addresses.ToNumber(config.Backends[0].Address), config.Backends[0].Port);
         var building = Stopwatch.StartNew();
         var batches = Enumerable.Range(0, Connections / Batch).Select(b => Enumerable.Range(2 * Connections + b * Batch, Batch).SelectMany(i =>
         {
@@ -73,7 +73,7 @@ internal static class ControllerSuite
             return new[]
             {
                 P4RuntimeClient.Insert(new Entity { TableEntry = encoder.Forward(key, config.Backends[0].Id, 60_000_000_000) }),
-                P4RuntimeClient.Insert(new Entity { TableEntry = encoder.Reverse(key, backend, config.Backends[0].Id, 0x0a006401u, vip.Port) }),
+                P4RuntimeClient.Insert(new Entity { TableEntry = encoder.Reverse(key, backend, config.Backends[0].Id, Addresses.ToNumber(vip.Address), vip.Port) }),
             };
         }).ToList()).ToList();
         var buildOnly = Connections / building.Elapsed.TotalSeconds;

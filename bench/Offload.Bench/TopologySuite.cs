@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Offload.Tests.Common;
-using Offload.Topology.Model;
+using Offload.Tests.Common.Topology;
 using Offload.Topology.Network;
 using Offload.Topology.Running;
 
@@ -40,26 +39,12 @@ internal static partial class TopologySuite
 
     private static async Task<(string Path, Wrk KeepAlive, Wrk Close)> ThroughSimulatorAsync(TimeSpan duration)
     {
-        var directory = Directory.CreateTempSubdirectory("offload-bench-topo-");
-        try
-        {
-            var p4runtime = FreePorts.Next();
-            var admin = FreePorts.Next();
-            File.WriteAllText(Path.Combine(directory.FullName, "default.yaml"), File.ReadAllText(RepoPaths.Get("topologies", "default.yaml"))
-                .Replace("p4runtime_port: 9559", $"p4runtime_port: {p4runtime}").Replace("admin: 127.0.0.1:9580", $"admin: 127.0.0.1:{admin}"));
-            File.WriteAllText(Path.Combine(directory.FullName, "default.controller.yaml"), File.ReadAllText(RepoPaths.Get("topologies", "default.controller.yaml"))
-                .Replace("address: 127.0.0.1:9559", $"address: 127.0.0.1:{p4runtime}"));
-            var spec = TopologyLoader.LoadFile(Path.Combine(directory.FullName, "default.yaml"));
-            await using var run = await TopologyRun.UpAsync(spec, "bench", _ => { }, CancellationToken.None);
-            var ns = run.Namespace("client");
-            Console.WriteLine("  offload-sim + controller: running wrk");
-            return ("offload-sim (VIP, per-connection NAT)", WrkIn(ns, "http://198.18.100.1/", duration, close: false),
-                WrkIn(ns, "http://198.18.100.1/", duration, close: true));
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        using var topology = new DefaultTopologyCopy();
+        await using var run = await TopologyRun.UpAsync(topology.Spec, "bench", _ => { }, CancellationToken.None);
+        var ns = run.Namespace("client");
+        Console.WriteLine("  offload-sim + controller: running wrk");
+        return ("offload-sim (VIP, per-connection NAT)", WrkIn(ns, "http://198.18.100.1/", duration, close: false),
+            WrkIn(ns, "http://198.18.100.1/", duration, close: true));
     }
 
     /// <summary>The same hosts and addresses joined by a router namespace instead of the switch.</summary>

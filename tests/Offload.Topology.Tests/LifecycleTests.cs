@@ -1,3 +1,4 @@
+using Offload.Tests.Common.Topology;
 using System.Diagnostics;
 using Offload.Controller.Configuration;
 using Offload.Tests.Common;
@@ -15,7 +16,7 @@ public sealed class LifecycleTests
     private static string Dll => Path.Combine(AppContext.BaseDirectory, "offload-topo.dll");
 
     /// <summary>`offload-topo up` in its own process, once it says the topology is up; its output keeps growing.</summary>
-    private static async Task<(Process Up, System.Text.StringBuilder Output)> UpAsync(TestTopology topology)
+    private static async Task<(Process Up, System.Text.StringBuilder Output)> UpAsync(DefaultTopologyCopy topology)
     {
         var up = Process.Start(new ProcessStartInfo("dotnet", [Dll, "up", topology.Path, "--prefix", topology.Prefix])
         {
@@ -40,7 +41,7 @@ public sealed class LifecycleTests
     public async Task UpKilledWithSigkill_StatusSaysSo_DownRemovesEverything()
     {
         Assert.True(Shell.IsRoot, "topology tests need root");
-        using var topology = new TestTopology();
+        using var topology = new DefaultTopologyCopy();
         var (up, _) = await UpAsync(topology);
         using var _ = up;
 
@@ -69,7 +70,7 @@ public sealed class LifecycleTests
     public async Task CtrlC_TearsEverythingDown()
     {
         Assert.True(Shell.IsRoot, "topology tests need root");
-        using var topology = new TestTopology();
+        using var topology = new DefaultTopologyCopy();
         var (up, output) = await UpAsync(topology);
         using var _ = up;
         var pids = RunState.Load(topology.Prefix)!.Processes;
@@ -123,7 +124,7 @@ public sealed class LifecycleTests
     public async Task FailedStart_LeavesNothingBehind()
     {
         Assert.True(Shell.IsRoot, "topology tests need root");
-        using var topology = new TestTopology(c => c.Replace("election_id: 10", "election_id: 10\n    p4info: missing.p4info.txtpb"));
+        using var topology = new DefaultTopologyCopy(c => c.Replace("election_id: 10", "election_id: 10\n    p4info: missing.p4info.txtpb"));
         var log = new List<string>();
         var error = await Assert.ThrowsAnyAsync<Exception>(() => TopologyRun.UpAsync(topology.Spec, topology.Prefix, log.Add, CancellationToken.None));
         Assert.Contains("controller c1", error.Message);

@@ -1,3 +1,4 @@
+using Offload.Tests.Common.Topology;
 using Offload.Tests.Common;
 using Offload.Tests.Common.Live;
 using Xunit;
@@ -13,7 +14,7 @@ public sealed class MininetTests
     {
         Assert.True(Shell.IsRoot, "Mininet needs root");
         Assert.True(File.Exists("/usr/bin/mnexec"), "mininet is missing: run scripts/deps.sh test");
-        using var topology = new TestTopology();
+        using var topology = new DefaultTopologyCopy();
         var logs = Path.Combine(Path.GetDirectoryName(topology.Path)!, "logs");
         var (code, output) = Shell.Run("/usr/bin/python3", RepoPaths.Get("topologies", "mininet", "offload_mininet.py"), topology.Path,
             "--programs", AppContext.BaseDirectory, "--check", "--log-dir", logs);

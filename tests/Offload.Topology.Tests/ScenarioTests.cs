@@ -1,3 +1,4 @@
+using Offload.Tests.Common.Topology;
 using Offload.Tests.Common.Live;
 using Offload.Topology.Running;
 using Offload.Topology.Scenarios;
@@ -20,19 +21,19 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     [InlineData("acl")]
     [InlineData("controller-restart")]
     [InlineData("distribution")]
-    public async Task Scenario_PassesOnTheDefaultTopology(string name) => await RunAsync(name, new TestTopology());
+    public async Task Scenario_PassesOnTheDefaultTopology(string name) => await RunAsync(name, new DefaultTopologyCopy());
 
     /// <summary>The controller-classify path with real TCP: each SYN goes to the controller, which picks by weighted round robin and releases it.</summary>
     [Fact]
     public async Task Spread_ControllerClassifiedWeightedRoundRobin_SharesExact()
     {
-        var result = await RunAsync("spread", new TestTopology(c => c.Replace(
+        var result = await RunAsync("spread", new DefaultTopologyCopy(c => c.Replace(
             "port: 80\n    mode: dataplane_select\n    algorithm: maglev", "port: 80\n    mode: controller_classify\n    algorithm: weighted_round_robin")));
         foreach (var backend in new[] { "web1", "web2", "web3" })
             Assert.InRange(result.Figures[$"share of {backend}"], result.Figures[$"weight share of {backend}"] - 0.02, result.Figures[$"weight share of {backend}"] + 0.02);
     }
 
-    private async Task<ScenarioResult> RunAsync(string name, TestTopology topology)
+    private async Task<ScenarioResult> RunAsync(string name, DefaultTopologyCopy topology)
     {
         Assert.True(Shell.IsRoot, "topology tests need root (network namespaces, veth pairs); make test runs as root in CI");
         using var _ = topology;

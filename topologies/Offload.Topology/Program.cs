@@ -144,7 +144,7 @@ internal static class Program
             Console.Error.WriteLine(prefixes.Count == 0 ? "offload-topo: no topology is up" : $"offload-topo: several topologies are up ({string.Join(", ", prefixes)}): say which with --topology");
             return 1;
         }
-        var ns = $"{prefixes[0]}-{host}";
+        var ns = Network.NetworkBuilder.NamespaceOf(prefixes[0], host);
         if (RunState.Load(prefixes[0]) is not { } state || !state.Namespaces.Contains(ns))
         {
             Console.Error.WriteLine($"offload-topo: topology '{prefixes[0]}' has no host '{host}'");

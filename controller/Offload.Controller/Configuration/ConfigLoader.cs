@@ -1,8 +1,6 @@
 using System.Net;
 using Offload.Controller.Health.Probes;
 using System.Text.RegularExpressions;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Offload.Controller.Configuration;
 

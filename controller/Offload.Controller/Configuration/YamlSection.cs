@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Offload.Controller.Configuration;
@@ -70,8 +72,8 @@ internal sealed partial class YamlSection
         return mac?.ToLowerInvariant();
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")]
-    private static partial System.Text.RegularExpressions.Regex MacPattern();
+    [GeneratedRegex(@"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")]
+    private static partial Regex MacPattern();
 
     public ulong? Unsigned(string key, ulong max, bool required = false) =>
         Value(key, t => ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v <= max ? v : (ulong?)null,
@@ -138,7 +140,7 @@ internal sealed partial class YamlSection
                 throw new ConfigException([$"{file}:1: expected a mapping with {string.Join(", ", sections)}"]);
             root = mapping;
         }
-        catch (YamlDotNet.Core.YamlException ex)
+        catch (YamlException ex)
         {
             throw new ConfigException([$"{file}:{ex.Start.Line}: {ex.Message}"]);
         }

@@ -106,16 +106,17 @@ public sealed partial class ControllerHost : IAsyncDisposable
     private async Task StartHealthWhenProgrammedAsync(TimeSpan patience, CancellationToken cancellationToken)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
+        bool Programmed() => Agents.All(a => a.IsReady);
         try
         {
-            while (!Agents.All(a => a.IsReady) && waited.Elapsed < patience)
+            while (!Programmed() && waited.Elapsed < patience)
                 await Task.Delay(50, cancellationToken);
         }
         catch (OperationCanceledException)
         {
             return;
         }
-        if (Agents.All(a => a.IsReady))
+        if (Programmed())
             _logger.LogInformation("health probes start: every switch is programmed ({Ms:0} ms)", waited.Elapsed.TotalMilliseconds);
         else
             _logger.LogWarning("health probes start although switches {Switches} are not programmed after {Seconds:0} s",

@@ -31,16 +31,10 @@ public sealed class LiveNetwork : IDisposable
     {
         var sw = $"{Prefix}{name}s";
         var host = $"{Prefix}{name}h";
-        Shell.Check("ip", "link", "add", sw, "type", "veth", "peer", "name", host);
+        Offload.Topology.Network.NetworkBuilder.CreateVeth(sw, host);
         _links.Add(sw);
-        foreach (var end in new[] { sw, host })
-        {
-            Shell.Run("sysctl", "-qw", $"net.ipv6.conf.{end}.disable_ipv6=1");
-            Shell.Check("ethtool", "-K", end, "tx", "off", "rx", "off", "tso", "off", "gso", "off", "gro", "off");
-        }
         if (hostNamespace is not null)
             Shell.Check("ip", "link", "set", host, "netns", hostNamespace);
-        Shell.Check("ip", "link", "set", sw, "up");
         if (hostNamespace is null)
             Shell.Check("ip", "link", "set", host, "up");
         else

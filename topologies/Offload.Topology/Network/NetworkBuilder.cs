@@ -12,7 +12,10 @@ public sealed class NetworkBuilder(RunState state, Action<string> log)
 {
     public const string HostInterface = "eth0";
 
-    public string Namespace(HostSpec host) => $"{state.Prefix}-{host.Name}";
+    public string Namespace(HostSpec host) => NamespaceOf(state.Prefix, host.Name);
+
+    /// <summary>The namespace of a host in the run named <paramref name="prefix"/>.</summary>
+    public static string NamespaceOf(string prefix, string host) => $"{prefix}-{host}";
 
     public string SwitchEnd(string sw, uint port) => Interface($"{state.Prefix}{sw}p{port}");
 
@@ -59,6 +62,15 @@ public sealed class NetworkBuilder(RunState state, Action<string> log)
     {
         state.Links.Add(switchEnd);
         state.Save();
+        CreateVeth(switchEnd, other);
+    }
+
+    /// <summary>
+    /// A veth pair with IPv6 and every offload off on both ends (so frames carry complete checksums), the first end up
+    /// in the root namespace.
+    /// </summary>
+    public static void CreateVeth(string switchEnd, string other)
+    {
         SystemCommand.Check("ip", "link", "add", switchEnd, "type", "veth", "peer", "name", other);
         foreach (var end in new[] { switchEnd, other })
         {
@@ -69,9 +81,6 @@ public sealed class NetworkBuilder(RunState state, Action<string> log)
     }
 
     public string Exec(string ns, string file, params string[] args) => SystemCommand.Check("ip", ["netns", "exec", ns, file, .. args]);
-
-    /// <summary>Takes a link down or up (a dead cable, as the switch sees it), from the host's side.</summary>
-    public void SetHostLink(HostSpec host, bool up) => Exec(Namespace(host), "ip", "link", "set", HostInterface, up ? "up" : "down");
 
     /// <summary>Removes what a run made: processes in its namespaces, the namespaces, the switch-side links.</summary>
     public static void Remove(RunState state, Action<string> log)

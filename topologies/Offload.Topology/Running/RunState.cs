@@ -23,10 +23,17 @@ public sealed class RunState
     public static string Root => Environment.GetEnvironmentVariable("OFFLOAD_TOPO_RUN_DIR") ?? "/run/offload-topo";
 
     /// <summary>The directory of a run; the prefix must be a topology name (1 to 6 lower-case letters or digits).</summary>
-    public static string DirectoryOf(string prefix) =>
-        IsPrefix(prefix)
-            ? Path.Combine(Root, prefix)
-            : throw new ArgumentException($"'{prefix}' is not a topology name or prefix: 1 to 6 lower-case letters or digits");
+    public static string DirectoryOf(string prefix)
+    {
+        CheckPrefix(prefix);
+        return Path.Combine(Root, prefix);
+    }
+
+    public static void CheckPrefix(string prefix)
+    {
+        if (!IsPrefix(prefix))
+            throw new ArgumentException($"'{prefix}' is not a topology name or prefix: 1 to 6 lower-case letters or digits");
+    }
 
     public string Directory => DirectoryOf(Prefix);
 

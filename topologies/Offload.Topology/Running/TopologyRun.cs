@@ -42,7 +42,7 @@ public sealed partial class TopologyRun : IAsyncDisposable
     public static async Task<TopologyRun> UpAsync(TopologySpec topology, string? prefix, Action<string> log, CancellationToken cancellationToken)
     {
         prefix ??= topology.Name;
-        _ = RunState.DirectoryOf(prefix);
+        RunState.CheckPrefix(prefix);
         Preflight(topology);
         if (RunState.Load(prefix) is { } previous)
         {
@@ -95,7 +95,10 @@ public sealed partial class TopologyRun : IAsyncDisposable
         foreach (var sw in Topology.Switches)
             await StartSwitchAsync(sw, cancellationToken);
         foreach (var host in Topology.Hosts)
-            await StartServicesAsync(host, cancellationToken);
+        {
+            foreach (var service in host.Services)
+                await StartServiceAsync(host, service, cancellationToken);
+        }
         foreach (var controller in Topology.Controllers)
             await StartControllerAsync(controller.Name, cancellationToken);
     }
@@ -119,12 +122,6 @@ public sealed partial class TopologyRun : IAsyncDisposable
     }
 
     private static string ServiceKey(HostSpec host, ServiceSpec service) => $"service {host.Name} {service.Label}";
-
-    private async Task StartServicesAsync(HostSpec host, CancellationToken cancellationToken)
-    {
-        foreach (var service in host.Services)
-            await StartServiceAsync(host, service, cancellationToken);
-    }
 
     private async Task StartServiceAsync(HostSpec host, ServiceSpec service, CancellationToken cancellationToken)
     {
@@ -240,8 +237,6 @@ public sealed partial class TopologyRun : IAsyncDisposable
     public (int ExitCode, string Output) Exec(string hostName, string file, params string[] args) =>
         SystemCommand.Run("ip", ["netns", "exec", _network.Namespace(Topology.Host(hostName)), file, .. args]);
 
-    public void SetHostLink(string hostName, bool up) => _network.SetHostLink(Topology.Host(hostName), up);
-
     private ManagedProcess Start(string name, string? ns, string file, string[] args)
     {
         if (_processes.Remove(name, out var old))
@@ -275,8 +270,7 @@ public sealed partial class TopologyRun : IAsyncDisposable
     private static async Task<bool> CanConnectAsync(int port, string? ns)
     {
         if (ns is not null)
-            return SystemCommand.Run("ip", "netns", "exec", ns, "/bin/sh", "-c", $"exec 3<>/dev/tcp/127.0.0.1/{port}").ExitCode == 0
-                || SystemCommand.Run("ip", "netns", "exec", ns, "ss", "-Hltn", $"sport = :{port}").Output.Trim().Length > 0;
+            return SystemCommand.Run("ip", "netns", "exec", ns, "ss", "-Hltn", $"sport = :{port}").Output.Trim().Length > 0;
         try
         {
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

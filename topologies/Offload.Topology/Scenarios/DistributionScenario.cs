@@ -21,7 +21,9 @@ public sealed partial class DistributionScenario : IScenario
         var result = new ScenarioResult(Name);
         var vip = context.Config.Vips.FirstOrDefault(v => v.DeliverTo.Count >= 2)
             ?? throw new InvalidOperationException($"{context.ConfigPath} has no VIP with deliver_to naming two applications");
-        var protocol = vip.Protocol == 17 ? "udp" : "tcp";
+        if (vip.Protocol != 17)
+            throw new InvalidOperationException($"VIP {vip.Name} is not UDP; the distribution scenario sends UDP datagrams");
+        const string protocol = "udp";
         var captures = new List<(ApplicationConfig App, HostSpec Host, Running.ManagedProcess Tshark, string File)>();
         try
         {
@@ -37,8 +39,6 @@ public sealed partial class DistributionScenario : IScenario
             await Task.Delay(500, cancellationToken);
             context.Log($"{Datagrams} {protocol} datagrams from {context.Client.Name} to {vip.Name} ({vip.Address}:{vip.Port}), delivered to {string.Join(", ", vip.DeliverTo)}");
             var send = string.Join(";", Enumerable.Range(0, Datagrams).Select(i => $"printf 'offload-seq-{i:D4}' >/dev/udp/{vip.Address}/{vip.Port}"));
-            if (protocol != "udp")
-                throw new InvalidOperationException($"VIP {vip.Name} is {protocol}; the distribution scenario sends UDP datagrams");
             var (code, output) = context.Run.Exec(context.Client.Name, "/bin/bash", "-c", send);
             if (code != 0)
                 throw new InvalidOperationException($"sending from {context.Client.Name} failed: {output}");

@@ -20,8 +20,7 @@ public sealed class FailoverScenario : IScenario
     {
         var result = new ScenarioResult(Name);
         var (vip, victim, check, host) = context.CheckedWebBackend();
-        var echoVip = context.Config.Vips.Any(v => v.Pool.Count > 0 && v.Pool.All(b => context.HostServing(context.Backend(b), ServiceKind.Echo) is not null))
-            ? context.VipServing(ServiceKind.Echo) : null;
+        var echoVip = context.TryVipServing(ServiceKind.Echo);
 
         using var echo = echoVip is null ? null : await context.StartEchoAsync(context.Client.Name, ScenarioContext.Endpoint(echoVip), 12, cancellationToken);
         await context.WaitForBackendAsync(victim.Name, b => b.Health == "UP", TimeSpan.FromSeconds(30), cancellationToken);

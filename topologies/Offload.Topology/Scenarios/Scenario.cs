@@ -44,8 +44,6 @@ public sealed class ScenarioResult(string scenario)
             text.AppendLine($"  {name}: {value:0.###}");
         return text.ToString();
     }
-
-    public override string ToString() => Summary();
 }
 
 public static class ScenarioCatalog

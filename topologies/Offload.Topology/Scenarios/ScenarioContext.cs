@@ -34,8 +34,10 @@ public sealed class ScenarioContext
 
     /// <summary>The first VIP whose pool's hosts run the given service kind on the backends' port.</summary>
     public VipConfig VipServing(ServiceKind kind) =>
-        Config.Vips.FirstOrDefault(v => v.Pool.Count > 0 && v.Pool.All(b => HostServing(Backend(b), kind) is not null))
-        ?? throw new InvalidOperationException($"{ConfigPath} has no VIP whose backends all run a {kind.ToString().ToLowerInvariant()} service in the topology");
+        TryVipServing(kind) ?? throw new InvalidOperationException($"{ConfigPath} has no VIP whose backends all run a {kind.ToString().ToLowerInvariant()} service in the topology");
+
+    public VipConfig? TryVipServing(ServiceKind kind) =>
+        Config.Vips.FirstOrDefault(v => v.Pool.Count > 0 && v.Pool.All(b => HostServing(Backend(b), kind) is not null));
 
     /// <summary>A backend of the HTTP VIP that has a health check (the first or the last of its pool), with its check and host.</summary>
     public (VipConfig Vip, BackendConfig Backend, HealthCheckConfig Check, HostSpec Host) CheckedWebBackend(bool last = false)
@@ -71,7 +73,7 @@ public sealed class ScenarioContext
         var process = Run.StartInHost(client, $"echo checker {target}", "client", "echo", "--target", target.ToString(), "--count", $"{connections}");
         var session = new EchoSession(process);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while ((await session.ProgressAsync()).Open < connections || (await session.ProgressAsync()).Received == 0)
+        while (await session.ProgressAsync() is var (open, _, received) && (open < connections || received == 0))
         {
             if (process.HasExited || DateTime.UtcNow > deadline)
                 throw new InvalidOperationException($"the echo checker's {connections} connections to {target} did not all open: {process.Tail}");

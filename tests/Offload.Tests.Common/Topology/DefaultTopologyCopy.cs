@@ -1,26 +1,17 @@
-using Offload.Tests.Common;
 using Offload.Topology.Model;
-using Xunit;
 
-namespace Offload.Topology.Tests;
-
-/// <summary>Topology tests build real namespaces and use root-namespace routes: they run one at a time.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class TopologyCollection
-{
-    public const string Name = "topology";
-}
+namespace Offload.Tests.Common.Topology;
 
 /// <summary>
 /// topologies/default.yaml and its controller configuration, copied into a temporary directory with free P4Runtime
-/// and admin ports, run under a prefix of its own so nothing clashes with another run.
+/// and admin ports, run under a prefix of its own so nothing clashes with another run (tests and benchmarks).
 /// </summary>
-internal sealed class TestTopology : IDisposable
+public sealed class DefaultTopologyCopy : IDisposable
 {
     private static int _sequence;
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("offload-topo-test-");
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("offload-topo-");
 
-    public TestTopology(Func<string, string>? editController = null)
+    public DefaultTopologyCopy(Func<string, string>? editController = null)
     {
         var p4runtime = FreePorts.Next();
         var admin = FreePorts.Next();
