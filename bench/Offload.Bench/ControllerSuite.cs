@@ -13,7 +13,7 @@ namespace Offload.Bench;
 /// <summary>`bench controller`: connections plumbed per second into offload-sim, against a grpcio client doing the same writes.</summary>
 internal static class ControllerSuite
 {
-    private const int Connections = 100_000, WarmUp = 50_000, Batch = 256, InFlight = 16, TrackedConnections = 1_000_000;
+    private const int Connections = 100_000, WarmUp = 300_000, Batch = 256, InFlight = 16, TrackedConnections = 1_000_000;
 
     public static async Task RunAsync()
     {
@@ -36,13 +36,16 @@ internal static class ControllerSuite
 
     private static async Task<(double Ours, double Prebuilt, double BuildOnly)> OursAsync()
     {
-        await using var sim = await SimulatorHarness.StartAsync();
+        using var sim = await Offload.Tests.Common.Live.SimulatorProcess.StartAsync("--device-id", "1");
+        using var channel = Offload.Grpc.Client.GrpcChannel.ForAddress($"127.0.0.1:{sim.GrpcPort}");
+        var controller = new TestController(channel, 1);
+        var p4Info = Offload.Simulator.Device.OffloadP4Info.Index;
         var config = ConfigLoader.Load(File.ReadAllText(RepoPaths.Get("controller", "offload.example.yaml")), "example", n => new LoadBalancingPolicyRegistry().TryGet(n, out _));
-        await using var session = await sim.Controller.PrimaryAsync(1);
-        var client = sim.Controller.Client(1);
-        await new Reconciler(client, sim.P4Info).ReconcileAsync(DesiredState.Build(config, config.Switches[0], sim.P4Info));
+        await using var session = await controller.PrimaryAsync(1);
+        var client = controller.Client(1);
+        await new Reconciler(client, p4Info).ReconcileAsync(DesiredState.Build(config, config.Switches[0], p4Info));
         await using var writes = WritePipeline.For(client);
-        var plumber = new ConnectionPlumber(client, writes, sim.P4Info, config, TimeSpan.FromSeconds(60));
+        var plumber = new ConnectionPlumber(client, writes, p4Info, config, TimeSpan.FromSeconds(60));
         var vip = config.Vips[0];
         Connection Flow(int i) => new(4, 0x0b000000u + (uint)(i >> 14), 0x0a006401u, 6, (ushort)(1024 + (i & 0x3fff)), vip.Port, vip.Id, config.Backends[0].Id);
         // As the digest loop does: encode and queue the next batch while earlier ones are on the wire, a bounded number ahead.
@@ -64,18 +67,20 @@ internal static class ControllerSuite
         Console.WriteLine($"  offload-controller: {rate:F0} connections/s");
 
         // Where the time goes: the same entries built before the clock starts (only the writes are timed), and the building alone.
-        var encoder = new ConnectionEncoder(sim.P4Info);
+        var encoder = new ConnectionEncoder(p4Info);
         var backend = new BackendEndpoint(Addresses.ToNumber(config.Backends[0].Address), config.Backends[0].Port);
         var building = Stopwatch.StartNew();
-        var batches = Enumerable.Range(0, Connections / Batch).Select(b => Enumerable.Range(2 * Connections + b * Batch, Batch).SelectMany(i =>
+        var batches = Enumerable.Range(0, Connections / Batch).Select(b =>
         {
-            var key = ConnectionKey.Of(Flow(i));
-            return new[]
+            var batch = new EncodedUpdates(2 * Batch);
+            foreach (var i in Enumerable.Range(Connections + WarmUp + b * Batch, Batch))
             {
-                P4RuntimeClient.Insert(new Entity { TableEntry = encoder.Forward(key, config.Backends[0].Id, 60_000_000_000) }),
-                P4RuntimeClient.Insert(new Entity { TableEntry = encoder.Reverse(key, backend, config.Backends[0].Id, Addresses.ToNumber(vip.Address), vip.Port) }),
-            };
-        }).ToList()).ToList();
+                var key = ConnectionKey.Of(Flow(i));
+                batch.Add(encoder.ForwardInsert(key, config.Backends[0].Id, 60_000_000_000));
+                batch.Add(encoder.ReverseInsert(key, backend, config.Backends[0].Id, Addresses.ToNumber(vip.Address), vip.Port));
+            }
+            return batch;
+        }).ToList();
         var buildOnly = Connections / building.Elapsed.TotalSeconds;
         var writing = Stopwatch.StartNew();
         var queued = new Queue<Task<WriteResult>>();

@@ -2,8 +2,8 @@ using Google.Protobuf;
 using Offload.P4Runtime.Bytestrings;
 using Offload.Controller.Pipeline;
 using Offload.P4Runtime.Schema;
+using Offload.P4Runtime.Wire;
 using P4.V1;
-using Action = P4.V1.Action;
 
 namespace Offload.Controller.Plumbing;
 
@@ -38,49 +38,46 @@ public sealed class ConnectionEncoder
 
     public IReadOnlySet<uint> ForwardTables { get; }
 
-    public TableEntry Forward(ConnectionKey c, int backendId, long idleTimeoutNs)
+    /// <summary>The INSERT of a connection's forward entry (client → VIP, pinned to its backend), as the wire carries it.</summary>
+    public ByteString ForwardInsert(ConnectionKey c, int backendId, long idleTimeoutNs)
     {
         var f = FamilyOf(c.IpVersion);
-        var entry = Key(f.Forward, f.ForwardFields, c.Client, c.Vip, c.Protocol, c.ClientPort, c.VipPort);
-        entry.IdleTimeoutNs = idleTimeoutNs;
-        entry.Action = new TableAction { Action = Action(_forward, (uint)backendId, 0u, 0u) };
-        return entry;
+        return Encode(insert: true, f.Forward, f.ForwardFields, [c.Client, c.Vip, c.Protocol, c.ClientPort, c.VipPort], _forward,
+            [(uint)backendId, 0u, 0u], idleTimeoutNs);
     }
+
+    /// <summary>The INSERT of a connection's reverse entry (backend → client, rewritten back to the VIP), as the wire carries it.</summary>
+    public ByteString ReverseInsert(ConnectionKey c, BackendEndpoint backend, int backendId, UInt128 vipAddress, ushort vipPort)
+    {
+        var f = FamilyOf(c.IpVersion);
+        return Encode(insert: true, f.Reverse, f.ReverseFields, [backend.Address, c.Client, c.Protocol, backend.Port, c.ClientPort], f.ReverseNat,
+            [(uint)backendId, vipAddress, vipPort, 0u, 0u], 0);
+    }
+
+    public TableEntry Forward(ConnectionKey c, int backendId, long idleTimeoutNs) =>
+        Update.Parser.ParseFrom(ForwardInsert(c, backendId, idleTimeoutNs)).Entity.TableEntry;
+
+    public TableEntry Reverse(ConnectionKey c, BackendEndpoint backend, int backendId, UInt128 vipAddress, ushort vipPort) =>
+        Update.Parser.ParseFrom(ReverseInsert(c, backend, backendId, vipAddress, vipPort)).Entity.TableEntry;
 
     /// <summary>The firewall drop route of a denied connection (seed 003 c33): its packets die in the switch.</summary>
     public TableEntry Drop(ConnectionKey c, long idleTimeoutNs)
     {
         var f = FamilyOf(c.IpVersion);
-        var entry = Key(f.Forward, f.ForwardFields, c.Client, c.Vip, c.Protocol, c.ClientPort, c.VipPort);
-        entry.IdleTimeoutNs = idleTimeoutNs;
-        entry.Action = new TableAction { Action = new Action { ActionId = _drop } };
-        return entry;
-    }
-
-    public TableEntry Reverse(ConnectionKey c, BackendEndpoint backend, int backendId, UInt128 vipAddress, ushort vipPort)
-    {
-        var f = FamilyOf(c.IpVersion);
-        var entry = ReverseKey(c, backend);
-        var action = new Action { ActionId = f.ReverseNat };
-        action.Params.Add(Param(1, (uint)backendId));
-        action.Params.Add(Param(2, vipAddress));
-        action.Params.Add(Param(3, vipPort));
-        action.Params.Add(Param(4, 0u));
-        action.Params.Add(Param(5, 0u));
-        entry.Action = new TableAction { Action = action };
-        return entry;
+        return TableEntry.Parser.ParseFrom(Encode(insert: false, f.Forward, f.ForwardFields, [c.Client, c.Vip, c.Protocol, c.ClientPort, c.VipPort],
+            _drop, [], idleTimeoutNs));
     }
 
     public TableEntry ForwardKey(ConnectionKey c)
     {
         var f = FamilyOf(c.IpVersion);
-        return Key(f.Forward, f.ForwardFields, c.Client, c.Vip, c.Protocol, c.ClientPort, c.VipPort);
+        return TableEntry.Parser.ParseFrom(Encode(insert: false, f.Forward, f.ForwardFields, [c.Client, c.Vip, c.Protocol, c.ClientPort, c.VipPort], null, [], 0));
     }
 
     public TableEntry ReverseKey(ConnectionKey c, BackendEndpoint backend)
     {
         var f = FamilyOf(c.IpVersion);
-        return Key(f.Reverse, f.ReverseFields, backend.Address, c.Client, c.Protocol, backend.Port, c.ClientPort);
+        return TableEntry.Parser.ParseFrom(Encode(insert: false, f.Reverse, f.ReverseFields, [backend.Address, c.Client, c.Protocol, backend.Port, c.ClientPort], null, [], 0));
     }
 
     /// <summary>The connection a forward entry (from a read or an idle notification) stands for, and its backend when the entry has its action.</summary>
@@ -105,28 +102,54 @@ public sealed class ConnectionEncoder
 
     private Family FamilyOf(byte ipVersion) => ipVersion == 4 ? _v4 : _v6;
 
-    private static TableEntry Key(uint table, uint[] fields, UInt128 a, UInt128 b, byte protocol, ushort portA, ushort portB)
+    /// <summary>
+    /// A table entry with exact key fields and an optional action whose parameters are numbered from 1, or the INSERT
+    /// update that carries it: written straight to protobuf bytes, as Google.Protobuf would write the messages.
+    /// </summary>
+    private static ByteString Encode(bool insert, uint table, uint[] fields, ReadOnlySpan<UInt128> key, uint? action, ReadOnlySpan<UInt128> args, long idleTimeoutNs)
     {
-        var entry = new TableEntry { TableId = table };
-        entry.Match.Add(Exact(fields[0], a));
-        entry.Match.Add(Exact(fields[1], b));
-        entry.Match.Add(Exact(fields[2], protocol));
-        entry.Match.Add(Exact(fields[3], portA));
-        entry.Match.Add(Exact(fields[4], portB));
-        return entry;
+        Span<byte> buffer = stackalloc byte[1024];
+        var w = new WireWriter(buffer);
+        int update = 0, entity = 0;
+        if (insert)
+        {
+            w.Varint(1, (ulong)Update.Types.Type.Insert); // Update.type
+            update = w.BeginMessage(2); // Update.entity
+            entity = w.BeginMessage(2); // Entity.table_entry
+        }
+        w.Varint(1, table); // TableEntry.table_id
+        for (var i = 0; i < key.Length; i++)
+        {
+            var match = w.BeginMessage(2); // TableEntry.match
+            w.Varint(1, fields[i]); // FieldMatch.field_id
+            var exact = w.BeginMessage(2); // FieldMatch.exact
+            w.Canonical(1, key[i]); // Exact.value
+            w.EndMessage(exact);
+            w.EndMessage(match);
+        }
+        if (action is { } id)
+        {
+            var tableAction = w.BeginMessage(3); // TableEntry.action
+            var call = w.BeginMessage(1); // TableAction.action
+            w.Varint(1, id); // Action.action_id
+            for (var i = 0; i < args.Length; i++)
+            {
+                var param = w.BeginMessage(4); // Action.params
+                w.Varint(2, (uint)i + 1); // Param.param_id
+                w.Canonical(3, args[i]); // Param.value
+                w.EndMessage(param);
+            }
+            w.EndMessage(call);
+            w.EndMessage(tableAction);
+        }
+        w.Varint(9, (ulong)idleTimeoutNs); // TableEntry.idle_timeout_ns
+        if (insert)
+        {
+            w.EndMessage(entity);
+            w.EndMessage(update);
+        }
+        return ByteString.CopyFrom(w.Written);
     }
-
-    private static FieldMatch Exact(uint field, UInt128 value) => new() { FieldId = field, Exact = new FieldMatch.Types.Exact { Value = Canonical(value) } };
-
-    private static Action Action(uint id, params UInt128[] values)
-    {
-        var action = new Action { ActionId = id };
-        for (var i = 0; i < values.Length; i++)
-            action.Params.Add(Param((uint)i + 1, values[i]));
-        return action;
-    }
-
-    private static Action.Types.Param Param(uint id, UInt128 value) => new() { ParamId = id, Value = Canonical(value) };
 
     public static ByteString Canonical(UInt128 value) => P4Bytes.Canonical(value);
 

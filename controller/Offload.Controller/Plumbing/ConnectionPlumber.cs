@@ -57,7 +57,7 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
     {
         var backends = _backends;
         var vips = _vips;
-        var updates = new List<Update>(connections.Count * 2);
+        var updates = new EncodedUpdates(connections.Count * 2);
         var pinned = new List<(ConnectionKey Key, int VipId, int BackendId)>(connections.Count);
         foreach (var connection in connections.Distinct())
         {
@@ -69,8 +69,8 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
                 Table.Seen(key);
                 continue;
             }
-            updates.Add(P4RuntimeClient.Insert(new Entity { TableEntry = _encoder.Forward(key, connection.BackendId, _idleTimeoutNs) }));
-            updates.Add(P4RuntimeClient.Insert(new Entity { TableEntry = _encoder.Reverse(key, backend, connection.BackendId, vip.Address, vip.Port) }));
+            updates.Add(_encoder.ForwardInsert(key, connection.BackendId, _idleTimeoutNs));
+            updates.Add(_encoder.ReverseInsert(key, backend, connection.BackendId, vip.Address, vip.Port));
             pinned.Add((key, connection.VipId, connection.BackendId));
         }
         if (updates.Count == 0)

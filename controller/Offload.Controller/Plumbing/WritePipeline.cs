@@ -6,15 +6,15 @@ using P4.V1;
 namespace Offload.Controller.Plumbing;
 
 /// <summary>
-/// One switch's connection writes, in order, one Write on the wire at a time. Callers queue their updates and go on
-/// encoding the next batch; whatever queued while a Write was out leaves merged in the next one (up to
+/// One switch's connection writes, in order, one Write on the wire at a time. Callers queue their updates, encoded
+/// to bytes on their own thread (<see cref="EncodedUpdates"/>), and go on with the next batch; whatever queued while a Write was out leaves merged in the next one (up to
 /// <see cref="MaxBatch"/> updates), and each caller gets its own share of the per-update results. The queue is
 /// bounded: when the switch falls behind, callers wait for room, and that wait is the back-pressure that stops the
 /// digest loop reading the stream.
 /// </summary>
 public sealed class WritePipeline : IAsyncDisposable
 {
-    private sealed record Job(IReadOnlyList<Update> Updates, TaskCompletionSource<WriteResult> Done, long Queued);
+    private sealed record Job(EncodedUpdates Updates, TaskCompletionSource<WriteResult> Done, long Queued);
 
     private readonly Func<IReadOnlyList<Update>, CancellationToken, Task<WriteResult>> _write;
     private readonly Channel<Job> _jobs;
@@ -49,7 +49,7 @@ public sealed class WritePipeline : IAsyncDisposable
     /// <summary>Queues the updates (waiting for room when the queue is full) and returns the task of their results.</summary>
     public async ValueTask<Task<WriteResult>> EnqueueAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken = default)
     {
-        var job = new Job(updates, new TaskCompletionSource<WriteResult>(TaskCreationOptions.RunContinuationsAsynchronously), Stopwatch.GetTimestamp());
+        var job = new Job(EncodedUpdates.Of(updates), new TaskCompletionSource<WriteResult>(TaskCreationOptions.RunContinuationsAsynchronously), Stopwatch.GetTimestamp());
         if (updates.Count == 0)
         {
             job.Done.SetResult(WriteResult.Empty);
@@ -74,20 +74,19 @@ public sealed class WritePipeline : IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<Job>();
-        var updates = new List<Update>();
         try
         {
             while (_carried is not null || await _jobs.Reader.WaitToReadAsync(_stop.Token))
             {
                 batch.Clear();
-                updates.Clear();
+                var updates = new EncodedUpdates();
                 while (TakeNext(updates.Count) is { } job)
                 {
                     batch.Add(job);
                     updates.AddRange(job.Updates);
                 }
                 Interlocked.Add(ref _queuedUpdates, -updates.Count);
-                await WriteBatchAsync(batch, updates.ToList());
+                await WriteBatchAsync(batch, updates);
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -95,7 +94,7 @@ public sealed class WritePipeline : IAsyncDisposable
         }
     }
 
-    private async Task WriteBatchAsync(List<Job> batch, List<Update> updates)
+    private async Task WriteBatchAsync(List<Job> batch, EncodedUpdates updates)
     {
         try
         {

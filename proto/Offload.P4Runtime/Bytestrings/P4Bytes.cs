@@ -52,14 +52,16 @@ public static class P4Bytes
         new(value.Span, isUnsigned: true, isBigEndian: true);
 
     /// <summary>The canonical bytestring of a value of up to 128 bits, without allocating a BigInteger (hot paths).</summary>
-    public static ByteString Canonical(UInt128 value)
+    public static ByteString Canonical(UInt128 value) => ByteString.CopyFrom(Canonical(value, stackalloc byte[16]));
+
+    /// <summary>The canonical bytes of a value of up to 128 bits, written into a 16-byte scratch span: the part of it that holds them.</summary>
+    public static ReadOnlySpan<byte> Canonical(UInt128 value, Span<byte> scratch)
     {
-        Span<byte> buffer = stackalloc byte[16];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(buffer, value);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(scratch, value);
         var first = 0;
-        while (first < 15 && buffer[first] == 0)
+        while (first < 15 && scratch[first] == 0)
             first++;
-        return ByteString.CopyFrom(buffer[first..]);
+        return scratch[first..16];
     }
 
     /// <summary>A bytestring's value when it fits in 128 bits (leading zero bytes allowed).</summary>

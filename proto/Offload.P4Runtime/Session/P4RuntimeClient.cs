@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Offload.Grpc;
 using Offload.Grpc.Client;
+using Offload.P4Runtime.Views;
 using P4.V1;
 
 namespace Offload.P4Runtime.Session;
@@ -70,18 +71,26 @@ public sealed class P4RuntimeClient
     /// <summary>
     /// Writes a batch. Per-update failures come back in the result (never as an exception); a
     /// failure of the whole request (not primary, no pipeline, unknown device) throws RpcException.
+    /// <see cref="EncodedUpdates"/> go on the wire as they are, without being encoded again.
     /// </summary>
     public async Task<WriteResult> WriteAsync(IReadOnlyList<Update> updates,
         WriteRequest.Types.Atomicity atomicity = WriteRequest.Types.Atomicity.ContinueOnError,
         CancellationToken cancellationToken = default)
     {
-        var request = new WriteRequest { DeviceId = DeviceId, Role = Role, Atomicity = atomicity };
-        if (ElectionId is { } id)
-            request.ElectionId = id.ToProto();
-        request.Updates.AddRange(updates);
         try
         {
-            await _channel.UnaryAsync(P4RuntimeMethods.Write, request, Options(cancellationToken)).ConfigureAwait(false);
+            if (updates is EncodedUpdates encoded)
+            {
+                var request = new EncodedWriteRequest { DeviceId = DeviceId, Role = Role, Atomicity = atomicity, ElectionId = ElectionId?.ToProto() };
+                request.Updates.AddRange(encoded.Bytes);
+                await _channel.UnaryAsync(P4RuntimeMethods.EncodedWrite, request, Options(cancellationToken)).ConfigureAwait(false);
+            }
+            else
+            {
+                var request = new WriteRequest { DeviceId = DeviceId, Role = Role, Atomicity = atomicity, ElectionId = ElectionId?.ToProto() };
+                request.Updates.AddRange(updates);
+                await _channel.UnaryAsync(P4RuntimeMethods.Write, request, Options(cancellationToken)).ConfigureAwait(false);
+            }
             return WriteResult.Succeeded(updates);
         }
         catch (RpcException ex) when (WriteResult.FromStatus(ex.Status, updates) is { } result)

@@ -11,6 +11,10 @@ public static class P4RuntimeMethods
     public static readonly Method<WriteRequest, WriteResponse> Write =
         new(MethodType.Unary, Service, "Write", WriteRequest.Parser, WriteResponse.Parser);
 
+    /// <summary>The same Write, its updates kept as encoded p4.v1.Update bytes (see encoded_write.proto).</summary>
+    public static readonly Method<Offload.P4Runtime.Views.EncodedWriteRequest, WriteResponse> EncodedWrite =
+        new(MethodType.Unary, Service, "Write", Offload.P4Runtime.Views.EncodedWriteRequest.Parser, WriteResponse.Parser);
+
     public static readonly Method<ReadRequest, ReadResponse> Read =
         new(MethodType.ServerStreaming, Service, "Read", ReadRequest.Parser, ReadResponse.Parser);
 

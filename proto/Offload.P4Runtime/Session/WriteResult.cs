@@ -14,59 +14,96 @@ public sealed record UpdateResult(int Index, Update Update, StatusCode Code, str
 
 /// <summary>
 /// A Write's per-update results. On failure P4Runtime servers answer UNKNOWN with one p4.v1.Error per
-/// update, in order, in grpc-status-details-bin; that list is decoded here into typed results.
+/// update, in order, in grpc-status-details-bin; that list is decoded here into typed results. A result is a window
+/// (start, count) onto the batch and its outcomes, so slicing a merged Write costs nothing, and the per-update
+/// records are only built when asked for.
 /// </summary>
 public sealed class WriteResult
 {
-    private WriteResult(IReadOnlyList<UpdateResult> updates) => Updates = updates;
+    private readonly IReadOnlyList<Update> _batch;
+    private readonly Outcome[]? _outcomes; // null: every update succeeded
+    private readonly int _start;
+    private IReadOnlyList<UpdateResult>? _updates;
 
-    public static WriteResult Empty { get; } = new([]);
+    private readonly record struct Outcome(StatusCode Code, string Message, string Space, int TargetCode);
 
-    public IReadOnlyList<UpdateResult> Updates { get; }
-    public bool AllOk => Updates.All(u => u.Ok);
-    public IEnumerable<UpdateResult> Failures => Updates.Where(u => !u.Ok);
+    private WriteResult(IReadOnlyList<Update> batch, Outcome[]? outcomes, int start, int count)
+    {
+        _batch = batch;
+        _outcomes = outcomes;
+        _start = start;
+        Count = count;
+    }
+
+    public static WriteResult Empty { get; } = new([], null, 0, 0);
+
+    /// <summary>How many updates this result covers.</summary>
+    public int Count { get; }
+
+    public IReadOnlyList<UpdateResult> Updates => _updates ??= Enumerable.Range(0, Count).Select(Result).ToList();
+    public bool AllOk => _outcomes is null || AllCodesOk();
+    public IEnumerable<UpdateResult> Failures => AllOk ? [] : Updates.Where(u => !u.Ok);
 
     /// <summary>A result with one status per update, as a switch that answers in-process (a fake, a simulator) gives it.</summary>
     public static WriteResult Of(IReadOnlyList<Update> updates, IReadOnlyList<StatusCode> codes)
     {
         if (codes.Count != updates.Count)
             throw new ArgumentException($"{codes.Count} status codes for {updates.Count} updates", nameof(codes));
-        return new(updates.Select((u, i) => new UpdateResult(i, u, codes[i], codes[i] == StatusCode.OK ? "" : codes[i].ToString(), "", 0)).ToList());
+        return new(updates, codes.Select(c => new Outcome(c, c == StatusCode.OK ? "" : c.ToString(), "", 0)).ToArray(), 0, updates.Count);
     }
 
-    internal static WriteResult Succeeded(IReadOnlyList<Update> updates) =>
-        new(updates.Select((u, i) => new UpdateResult(i, u, StatusCode.OK, "", "", 0)).ToList());
+    internal static WriteResult Succeeded(IReadOnlyList<Update> updates) => new(updates, null, 0, updates.Count);
 
     /// <summary>Decodes an UNKNOWN status with per-update details; null when the status is not of that form.</summary>
     internal static WriteResult? FromStatus(RpcStatus status, IReadOnlyList<Update> updates)
     {
         if (status.Code != StatusCode.Unknown || status.Details is not { } details || details.Details.Count != updates.Count)
             return null;
-        var results = new List<UpdateResult>(updates.Count);
+        var outcomes = new Outcome[updates.Count];
         for (var i = 0; i < updates.Count; i++)
         {
             if (!details.Details[i].TryUnpack<Error>(out var error))
                 return null;
-            results.Add(new UpdateResult(i, updates[i], (StatusCode)error.CanonicalCode, error.Message, error.Space, error.Code));
+            outcomes[i] = new Outcome((StatusCode)error.CanonicalCode, error.Message, error.Space, error.Code);
         }
-        return new WriteResult(results);
+        return new WriteResult(updates, outcomes, 0, updates.Count);
     }
 
     /// <summary>The results of <paramref name="count"/> updates from <paramref name="start"/>, numbered from 0: one caller's share of a merged Write.</summary>
-    public WriteResult Slice(int start, int count) =>
-        new(Updates.Skip(start).Take(count).Select(u => u with { Index = u.Index - start }).ToList());
+    public WriteResult Slice(int start, int count)
+    {
+        if (start < 0 || count < 0 || start + count > Count)
+            throw new ArgumentOutOfRangeException(nameof(count), $"updates {start}..{start + count - 1} are outside this result's {Count}");
+        return new(_batch, _outcomes, _start + start, count);
+    }
 
     public void ThrowIfFailed()
     {
         if (!AllOk)
             throw new P4RuntimeWriteException(this);
     }
+
+    private bool AllCodesOk()
+    {
+        for (var i = _start; i < _start + Count; i++)
+        {
+            if (_outcomes![i].Code != StatusCode.OK)
+                return false;
+        }
+        return true;
+    }
+
+    private UpdateResult Result(int index)
+    {
+        var outcome = _outcomes?[_start + index] ?? new Outcome(StatusCode.OK, "", "", 0);
+        return new UpdateResult(index, _batch[_start + index], outcome.Code, outcome.Message, outcome.Space, outcome.TargetCode);
+    }
 }
 
 public sealed class P4RuntimeWriteException : Exception
 {
     public P4RuntimeWriteException(WriteResult result)
-        : base($"{result.Failures.Count()} of {result.Updates.Count} updates failed: " +
+        : base($"{result.Failures.Count()} of {result.Count} updates failed: " +
                string.Join("; ", result.Failures.Take(5)))
         => Result = result;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Offload.Grpc;
 using Offload.Grpc.Server;
 using Offload.P4Runtime.Session;
+using Offload.P4Runtime.Views;
 using Offload.Simulator.Device;
 using Offload.Simulator.P4Runtime.Entities;
 using Offload.Simulator.Runtime;
@@ -38,7 +39,7 @@ internal sealed partial class P4RuntimeService
         .AddUnary(P4RuntimeMethods.Capabilities, CapabilitiesAsync)
         .AddUnary(P4RuntimeMethods.SetForwardingPipelineConfig, SetPipelineAsync)
         .AddUnary(P4RuntimeMethods.GetForwardingPipelineConfig, GetPipelineAsync)
-        .AddUnary(P4RuntimeMethods.Write, WriteAsync)
+        .AddUnary(P4RuntimeMethods.EncodedWrite, WriteAsync)
         .AddServerStreaming(P4RuntimeMethods.Read, ReadAsync)
         .AddDuplexStreaming(P4RuntimeMethods.StreamChannel, StreamChannelAsync);
 
@@ -67,21 +68,53 @@ internal sealed partial class P4RuntimeService
         return Task.FromResult(response);
     }
 
-    private Task<WriteResponse> WriteAsync(WriteRequest request, ServerCallContext context)
+    /// <summary>
+    /// A Write, read as <see cref="EncodedWriteRequest"/> so that each update is decoded on its own: connection-table
+    /// inserts and deletes straight from their bytes (<see cref="ExactEntryWriter"/>), the rest parsed and applied
+    /// by <see cref="EntityWriter"/>. Every update is read before any is applied, so a malformed one fails the whole
+    /// request as a malformed WriteRequest does.
+    /// </summary>
+    private Task<WriteResponse> WriteAsync(EncodedWriteRequest request, ServerCallContext context)
     {
         RequireDevice(request.DeviceId);
         RequirePrimary(request.Role, request.ElectionId);
         var state = RequireState();
         if (request.Atomicity != WriteRequest.Types.Atomicity.ContinueOnError)
             throw new RpcException(StatusCode.Unimplemented, $"Atomicity {request.Atomicity} is not supported; use CONTINUE_ON_ERROR");
+        var updates = request.Updates;
         int failed;
         Error[] errors;
         lock (state.Gate)
-            (errors, failed) = EachOrError(request.Updates.Count, i => EntityWriter.Apply(state, request.Updates[i]));
+        {
+            var parsed = new Update?[updates.Count];
+            for (var i = 0; i < updates.Count; i++)
+            {
+                if (!ExactEntryWriter.CanRead(state, updates[i].Span))
+                    parsed[i] = ParseUpdate(updates[i]);
+            }
+            (errors, failed) = EachOrError(updates.Count, i =>
+            {
+                if (parsed[i] is null && ExactEntryWriter.TryWrite(state, updates[i].Span))
+                    return;
+                EntityWriter.Apply(state, parsed[i] ?? Update.Parser.ParseFrom(updates[i]));
+            });
+        }
         if (failed == 0)
             return Task.FromResult(new WriteResponse());
-        LogWriteFailed(_logger, failed, request.Updates.Count, context.Peer, errors.First(e => e.CanonicalCode != 0).Message);
-        throw new RpcException(RpcStatus.WithDetails(StatusCode.Unknown, $"{failed} of {request.Updates.Count} updates failed", errors));
+        LogWriteFailed(_logger, failed, updates.Count, context.Peer, errors.First(e => e.CanonicalCode != 0).Message);
+        throw new RpcException(RpcStatus.WithDetails(StatusCode.Unknown, $"{failed} of {updates.Count} updates failed", errors));
+    }
+
+    private static Update ParseUpdate(Google.Protobuf.ByteString update)
+    {
+        try
+        {
+            return Update.Parser.ParseFrom(update);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException ex)
+        {
+            throw new RpcException(StatusCode.Internal, $"Failed to deserialize message: {ex.Message}");
+        }
     }
 
     private async Task ReadAsync(ReadRequest request, IAsyncStreamWriter<ReadResponse> responses, ServerCallContext context)

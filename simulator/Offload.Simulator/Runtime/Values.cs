@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Google.Protobuf;
 using Offload.P4Runtime.Bytestrings;
 
@@ -17,21 +16,25 @@ internal static class Values
     /// <summary>As <see cref="Parse(ByteString, int, string)"/>, naming the value "owner.name part" only when it is refused.</summary>
     public static UInt128 Parse(ByteString bytes, int width, string owner, string? name, string? part)
     {
-        var span = bytes.Span;
-        if (span.IsEmpty)
+        if (bytes.IsEmpty)
             throw P4Error.InvalidArgument($"{Describe(owner, name, part)}: empty bytestring");
+        return TryParse(bytes.Span, width, out var value) ? value : throw TooWide(bytes, width, Describe(owner, name, part));
+    }
+
+    /// <summary>The value of a non-empty bytestring that fits in <paramref name="width"/> bits; false for any other.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> span, int width, out UInt128 value)
+    {
+        value = 0;
+        if (span.IsEmpty)
+            return false;
         var first = 0;
         while (first < span.Length && span[first] == 0)
             first++;
-        var significant = span[first..];
-        if (significant.Length > 16)
-            throw TooWide(bytes, width, Describe(owner, name, part));
-        Span<byte> padded = stackalloc byte[16];
-        significant.CopyTo(padded[(16 - significant.Length)..]);
-        var value = BinaryPrimitives.ReadUInt128BigEndian(padded);
-        if (width < 128 && value >> width != 0)
-            throw TooWide(bytes, width, Describe(owner, name, part));
-        return value;
+        if (span.Length - first > 16)
+            return false;
+        for (var i = first; i < span.Length; i++)
+            value = (value << 8) | span[i];
+        return width >= 128 || value >> width == 0;
     }
 
     public static ByteString Canonical(UInt128 value) => P4Bytes.Canonical(value);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Offload.Simulator.Runtime.Schema;
 
@@ -83,36 +84,29 @@ internal sealed class TableStore
     private static bool IsExpired(TableEntryState entry, long now) =>
         entry.IdleTimeoutNs > 0 && (now - entry.LastHitTimestamp) * (1e9 / System.Diagnostics.Stopwatch.Frequency) >= entry.IdleTimeoutNs;
 
+    /// <summary>Every field is exact: an entry is its field values, and the span methods below apply.</summary>
+    public bool IsExactOnly => _exactOnly;
+
     public TableEntryState? Find(EntryKey key)
     {
-        if (!_exactOnly)
-            return _byIdentity.TryGetValue(Identity(key), out var found) ? found.Entry : null;
-        var packed = _layout.Pack(key.Values);
-        return _layout.IsNarrow ? _narrow.GetValueOrDefault(packed.A) : _wide.GetValueOrDefault(packed);
+        if (_exactOnly)
+            return FindExact(key.Values);
+        return _byIdentity.TryGetValue(Identity(key), out var found) ? found.Entry : null;
     }
+
+    /// <summary>The entry of an exact-only table with these field values, in P4Info order.</summary>
+    public TableEntryState? FindExact(ReadOnlySpan<UInt128> values) => Match(values);
 
     public void Insert(EntryKey key, TableEntryState entry)
     {
-        if (Find(key) is not null)
-            throw P4Error.AlreadyExists($"{Schema.ShortName}: an entry with this key already exists");
-        if (Count >= Schema.Size)
-            throw P4Error.ResourceExhausted($"{Schema.ShortName} is full ({Schema.Size} entries)");
-        entry.Action = Share(entry.Action);
-        var packed = _layout.Pack(key.Values);
         if (_exactOnly)
         {
-            if (_layout.IsNarrow)
-            {
-                Grow(_narrow);
-                _narrow[packed.A] = entry;
-            }
-            else
-            {
-                Grow(_wide);
-                _wide[packed] = entry;
-            }
+            InsertExact(key.Values, entry);
             return;
         }
+        CheckRoomFor(key);
+        entry.Action = Share(entry.Action);
+        var packed = _layout.Pack(key.Values);
         _byIdentity[Identity(key)] = (key, entry);
         if (_lpmField >= 0)
         {
@@ -127,6 +121,44 @@ internal sealed class TableStore
         var at = _byPriority.FindIndex(e => e.Key.Priority < key.Priority);
         _byPriority.Insert(at < 0 ? _byPriority.Count : at, (key, entry));
     }
+
+    /// <summary>Inserts into an exact-only table, keyed by its field values in P4Info order.</summary>
+    public void InsertExact(ReadOnlySpan<UInt128> values, TableEntryState entry)
+    {
+        if (Count >= Schema.Size)
+            throw FindExact(values) is null ? Full() : AlreadyExists();
+        var packed = _layout.Pack(values);
+        bool exists;
+        if (_layout.IsNarrow)
+        {
+            Grow(_narrow);
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_narrow, packed.A, out exists);
+            if (!exists)
+                slot = entry;
+        }
+        else
+        {
+            Grow(_wide);
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_wide, packed, out exists);
+            if (!exists)
+                slot = entry;
+        }
+        if (exists)
+            throw AlreadyExists();
+        entry.Action = Share(entry.Action);
+    }
+
+    private void CheckRoomFor(EntryKey key)
+    {
+        if (Find(key) is not null)
+            throw AlreadyExists();
+        if (Count >= Schema.Size)
+            throw Full();
+    }
+
+    private P4Error AlreadyExists() => P4Error.AlreadyExists($"{Schema.ShortName}: an entry with this key already exists");
+
+    private P4Error Full() => P4Error.ResourceExhausted($"{Schema.ShortName} is full ({Schema.Size} entries)");
 
     public EntryExtras? ExtrasOf(TableEntryState entry) => _extras.GetValueOrDefault(entry);
 
@@ -147,35 +179,45 @@ internal sealed class TableStore
 
     public TableEntryState Delete(EntryKey key)
     {
-        var entry = Find(key) ?? throw P4Error.NotFound($"{Schema.ShortName}: no entry with this key");
-        var packed = _layout.Pack(key.Values);
         if (_exactOnly)
+            return DeleteExact(key.Values);
+        var entry = Find(key) ?? throw NoSuchEntry();
+        _byIdentity.Remove(Identity(key));
+        if (_lpmField >= 0)
         {
-            if (_layout.IsNarrow)
-                _narrow.Remove(packed.A);
-            else
-                _wide.Remove(packed);
+            var map = _byPrefix[key.PrefixLength];
+            map.Remove(_layout.Pack(key.Values));
+            if (map.Count == 0)
+            {
+                _byPrefix.Remove(key.PrefixLength);
+                SortPrefixes();
+            }
         }
         else
-        {
-            _byIdentity.Remove(Identity(key));
-            if (_lpmField >= 0)
-            {
-                var map = _byPrefix[key.PrefixLength];
-                map.Remove(packed);
-                if (map.Count == 0)
-                {
-                    _byPrefix.Remove(key.PrefixLength);
-                    SortPrefixes();
-                }
-            }
-            else
-                _byPriority.RemoveAll(e => ReferenceEquals(e.Entry, entry));
-        }
+            _byPriority.RemoveAll(e => ReferenceEquals(e.Entry, entry));
+        return Forget(entry);
+    }
+
+    /// <summary>Deletes from an exact-only table, keyed by its field values in P4Info order.</summary>
+    public TableEntryState DeleteExact(ReadOnlySpan<UInt128> values)
+    {
+        var entry = FindExact(values) ?? throw NoSuchEntry();
+        var packed = _layout.Pack(values);
+        if (_layout.IsNarrow)
+            _narrow.Remove(packed.A);
+        else
+            _wide.Remove(packed);
+        return Forget(entry);
+    }
+
+    private TableEntryState Forget(TableEntryState entry)
+    {
         Release(entry.Action);
         _extras.Remove(entry);
         return entry;
     }
+
+    private P4Error NoSuchEntry() => P4Error.NotFound($"{Schema.ShortName}: no entry with this key");
 
     /// <summary>The entry a packet with these field values hits, counted and marked as hit at <paramref name="now"/>; null on a miss.</summary>
     public TableEntryState? Lookup(ReadOnlySpan<UInt128> key, int packetLength, long now)
