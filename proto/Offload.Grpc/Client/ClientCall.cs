@@ -51,10 +51,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallOf<TResponse>
         HttpContent content;
         if (single is not null)
         {
-            var frame = MessageFramer.Frame(single, _channel.Options.MaxSendMessageSize, out var length);
-            var copy = frame.AsSpan(0, length).ToArray();
-            ArrayPool<byte>.Shared.Return(frame);
-            content = new ByteArrayContent(copy);
+            content = new ByteArrayContent(MessageFramer.FrameToArray(single, _channel.Options.MaxSendMessageSize));
             _requestCompleted = true;
         }
         else

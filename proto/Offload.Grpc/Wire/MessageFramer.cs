@@ -12,15 +12,35 @@ internal static class MessageFramer
     /// <summary>Serializes one framed message into a rented buffer; the caller returns it to the pool.</summary>
     public static byte[] Frame(IMessage message, int maxSendSize, out int length)
     {
+        var size = SizeOf(message, maxSendSize);
+        length = GrpcProtocol.HeaderSize + size;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        WriteFrame(message, size, buffer);
+        return buffer;
+    }
+
+    /// <summary>Serializes one framed message into an array of exactly its length, for a body that outlives the call.</summary>
+    public static byte[] FrameToArray(IMessage message, int maxSendSize)
+    {
+        var size = SizeOf(message, maxSendSize);
+        var buffer = GC.AllocateUninitializedArray<byte>(GrpcProtocol.HeaderSize + size);
+        WriteFrame(message, size, buffer);
+        return buffer;
+    }
+
+    private static int SizeOf(IMessage message, int maxSendSize)
+    {
         var size = message.CalculateSize();
         if (size > maxSendSize)
             throw new RpcException(StatusCode.ResourceExhausted,
                 $"Sending message exceeds the maximum configured message size ({size} > {maxSendSize} bytes).");
-        length = GrpcProtocol.HeaderSize + size;
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        return size;
+    }
+
+    private static void WriteFrame(IMessage message, int size, byte[] buffer)
+    {
         WriteHeader(buffer, size);
         message.WriteTo(buffer.AsSpan(GrpcProtocol.HeaderSize, size));
-        return buffer;
     }
 
     public static void WriteHeader(Span<byte> destination, int size)

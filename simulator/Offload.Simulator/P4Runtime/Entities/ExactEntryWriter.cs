@@ -17,7 +17,7 @@ namespace Offload.Simulator.P4Runtime.Entities;
 internal static class ExactEntryWriter
 {
     private const int Insert = 1, Delete = 3;
-    private const int MaxFields = 64, MaxParams = 64;
+    private const int MaxFields = 64, MaxParams = 16; // wider actions go the general way
 
     /// <summary>Applies the update if this path takes it; false, and nothing changed, if not.</summary>
     public static bool TryWrite(DeviceState device, ReadOnlySpan<byte> update) => Write(device, update, apply: true);
@@ -37,10 +37,12 @@ internal static class ExactEntryWriter
         Span<UInt128> key = stackalloc UInt128[table.Schema.Fields.Count];
         if (!TryReadKey(table.Schema, encodedEntry, key))
             return false;
-        ActionCall? action = null;
-        if (hasAction && !TryReadAction(table.Schema, encodedAction, out action))
+        uint actionId = 0;
+        Span<UInt128> args = stackalloc UInt128[MaxParams];
+        var argCount = 0;
+        if (hasAction && !TryReadAction(table.Schema, encodedAction, out actionId, args, out argCount))
             return false;
-        if (type == Insert && (action is null || idleTimeoutNs < 0 || idleTimeoutNs != 0 && !table.Schema.SupportsIdleTimeout))
+        if (type == Insert && (!hasAction || idleTimeoutNs < 0 || idleTimeoutNs != 0 && !table.Schema.SupportsIdleTimeout))
             return false;
         if (!apply)
             return true;
@@ -51,6 +53,7 @@ internal static class ExactEntryWriter
             table.DeleteExact(key);
             return true;
         }
+        var action = new ActionCall(actionId, argCount == 0 ? ActionCall.NoArgs : args[..argCount].ToArray());
         table.InsertExact(key, new TableEntryState { Action = action, IdleTimeoutNs = idleTimeoutNs, LastHitTimestamp = Stopwatch.GetTimestamp() });
         return true;
     }
@@ -149,7 +152,7 @@ internal static class ExactEntryWriter
                 return false;
             given |= 1UL << index;
         }
-        return given == (table.Fields.Count == 64 ? ulong.MaxValue : (1UL << table.Fields.Count) - 1);
+        return given == AllOf(table.Fields.Count);
     }
 
     private static bool TryReadExactMatch(ReadOnlySpan<byte> match, out uint fieldId, out ReadOnlySpan<byte> value)
@@ -181,14 +184,15 @@ internal static class ExactEntryWriter
     }
 
     // TableAction { action = 1 }, Action { action_id = 1; params = 4 { param_id = 2; value = 3 } }.
-    private static bool TryReadAction(TableSchema table, ReadOnlySpan<byte> tableAction, out ActionCall? call)
+    private static bool TryReadAction(TableSchema table, ReadOnlySpan<byte> tableAction, out uint actionId, Span<UInt128> args, out int argCount)
     {
-        call = null;
+        actionId = 0;
+        argCount = 0;
         var outer = new WireReader(tableAction);
         if (!outer.TryReadTag(out var actionField, out var actionWire) || actionField != 1
             || !outer.TryReadLengthDelimited(actionWire, out var action) || !outer.AtEnd)
             return false;
-        ulong actionId = 0;
+        ulong id = 0;
         var seenId = false;
         var reader = new WireReader(action);
         while (!reader.AtEnd)
@@ -197,19 +201,18 @@ internal static class ExactEntryWriter
                 return false;
             var ok = field switch
             {
-                1 when !seenId => seenId = reader.TryReadVarint(wire, out actionId) && actionId <= uint.MaxValue,
+                1 when !seenId => seenId = reader.TryReadVarint(wire, out id) && id <= uint.MaxValue,
                 4 => reader.TryReadLengthDelimited(wire, out _),
                 _ => false,
             };
             if (!ok)
                 return false;
         }
-        if (!seenId || !table.Actions.TryGetValue((uint)actionId, out var allowed) || allowed.Scope == ActionRef.Types.Scope.DefaultOnly)
+        if (!seenId || !table.Actions.TryGetValue((uint)id, out var allowed) || allowed.Scope == ActionRef.Types.Scope.DefaultOnly)
             return false;
         var parameters = allowed.Action.Params;
-        if (parameters.Count > MaxParams)
+        if (parameters.Count > args.Length)
             return false;
-        Span<UInt128> args = stackalloc UInt128[parameters.Count];
         var given = 0UL;
         reader = new WireReader(action);
         while (reader.TryReadTag(out var field, out var wire))
@@ -226,9 +229,10 @@ internal static class ExactEntryWriter
                 return false;
             given |= 1UL << index;
         }
-        if (given != (parameters.Count == 64 ? ulong.MaxValue : (1UL << parameters.Count) - 1))
+        if (given != AllOf(parameters.Count))
             return false;
-        call = new ActionCall((uint)actionId, parameters.Count == 0 ? ActionCall.NoArgs : args.ToArray());
+        actionId = (uint)id;
+        argCount = parameters.Count;
         return true;
     }
 
@@ -256,6 +260,8 @@ internal static class ExactEntryWriter
         }
         return seenId && seenValue;
     }
+
+    private static ulong AllOf(int count) => count == 64 ? ulong.MaxValue : (1UL << count) - 1;
 
     // Only for fields a first pass has already read successfully.
     private static void Skip(ref WireReader reader, int wireType)
