@@ -1,7 +1,10 @@
+using Google.Protobuf;
 using Offload.Controller.Pipeline;
 using Offload.Controller.Plumbing;
 using Offload.P4Runtime.Entities;
 using Offload.P4Runtime.Schema;
+using Offload.P4Runtime.Session;
+using P4.V1;
 using Offload.Tests.Common;
 using Xunit;
 
@@ -38,4 +41,33 @@ public sealed class ConnectionEncoderTests
             .Exact("ip_proto", 17).Exact("l4_src_port", 5353).Exact("l4_dst_port", 53)
             .Action(OffloadP4.Forward, ("backend_id", 1), ("seq_delta", 0), ("ack_delta", 0)).Build(), _encoder.Forward(key, 1, 0));
     }
+
+    [Fact]
+    public void EncodedInserts_AreTheBytesGoogleProtobufWrites()
+    {
+        var keys = new[]
+        {
+            new ConnectionKey(4, 0x0a000002, 0x0a006401, 6, 40000, 80),
+            new ConnectionKey(4, 0, 0xffffffff, 17, 0, 65535),
+            new ConnectionKey(6, UInt128.MaxValue, new UInt128(0x20010db801000000, 1), 6, 1, 443),
+        };
+        var backend = new BackendEndpoint(0x0a00010b, 8080);
+        foreach (var key in keys)
+        {
+            foreach (var idle in new[] { 0L, 1L, 60_000_000_000L })
+            {
+                Assert.Equal(Hex(P4RuntimeClient.Insert(new Entity { TableEntry = _encoder.Forward(key, 65535, idle) })), Hex(_encoder.ForwardInsert(key, 65535, idle)));
+                Assert.Equal(_encoder.Drop(key, idle).IdleTimeoutNs, idle);
+            }
+            Assert.Equal(Hex(P4RuntimeClient.Insert(new Entity { TableEntry = _encoder.Reverse(key, backend, 0, 0, 0) })), Hex(_encoder.ReverseInsert(key, backend, 0, 0, 0)));
+            var drop = _encoder.Drop(key, 5);
+            Assert.Equal(_encoder.ForwardKey(key).Match, drop.Match);
+            Assert.Null(_encoder.ForwardKey(key).Action);
+            Assert.Empty(drop.Action.Action.Params);
+        }
+    }
+
+    private static string Hex(Update update) => Convert.ToHexString(update.ToByteArray());
+
+    private static string Hex(ByteString bytes) => Convert.ToHexString(bytes.Span);
 }

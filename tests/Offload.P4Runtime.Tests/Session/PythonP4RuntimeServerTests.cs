@@ -82,14 +82,16 @@ public sealed class PythonP4RuntimeServerTests : IAsyncLifetime
         var first = await client.WriteAsync([P4RuntimeClient.Insert(Route("10.0.0.0/8")), P4RuntimeClient.Insert(Route("10.1.0.0/16"))]);
         Assert.True(first.AllOk);
 
-        var second = await client.WriteAsync([
+        // Sent as an EncodedWriteRequest: grpcio parses it as the WriteRequest it is on the wire.
+        var second = await client.WriteAsync(EncodedUpdates.Of([
             P4RuntimeClient.Insert(Route("10.2.0.0/16")),
             P4RuntimeClient.Insert(Route("10.0.0.0/8")),
             P4RuntimeClient.Delete(Route("192.168.0.0/16")),
-        ]);
+        ]));
         Assert.Equal([StatusCode.OK, StatusCode.AlreadyExists, StatusCode.NotFound], second.Updates.Select(u => u.Code));
         Assert.Contains("exists", second.Updates[1].Message);
         Assert.Equal("offload-fake", second.Updates[1].Space);
+        Assert.Equal(Route("10.0.0.0/8"), second.Updates[1].Update.Entity);
         Assert.Contains("2 of 3 updates failed", Assert.Throws<P4RuntimeWriteException>(second.ThrowIfFailed).Message);
 
         var read = new List<Entity>();

@@ -172,4 +172,33 @@ public sealed class WriteReadTests : IAsyncLifetime
         Assert.True(sizes.Count > 1, "expected several responses");
         Assert.All(sizes, s => Assert.True(s < 4 * 1024 * 1024, $"a {s}-byte response"));
     }
+
+    [Fact]
+    public async Task Write_OneMalformedUpdate_FailsTheWholeRequest_AndAppliesNothing()
+    {
+        var good = P4RuntimeClient.Insert(E(RouterMac("00:aa:00:00:00:09"))).ToByteString();
+        var request = new Offload.P4Runtime.Views.EncodedWriteRequest { DeviceId = SimulatorHarness.DeviceId, ElectionId = new Uint128 { Low = 10 } };
+        request.Updates.Add(good);
+        request.Updates.Add(ByteString.CopyFrom(good.Span[..^3]));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => _sim.Channel.UnaryAsync(P4RuntimeMethods.EncodedWrite, request));
+        Assert.Equal(StatusCode.Internal, refused.StatusCode);
+        Assert.Contains("Failed to deserialize", refused.Status.Detail);
+        Assert.Empty(await _client.ReadAsync([E(new TableEntry { TableId = RouterMac("00:aa:00:00:00:09").TableId })]).ToListAsync());
+
+        request.Updates.RemoveAt(1);
+        await _sim.Channel.UnaryAsync(P4RuntimeMethods.EncodedWrite, request);
+        Assert.Single(await _client.ReadAsync([E(new TableEntry { TableId = RouterMac("00:aa:00:00:00:09").TableId })]).ToListAsync());
+    }
+
+    [Fact]
+    public async Task Write_EncodedAndPlainRequests_ApplyTheSameUpdates()
+    {
+        var encoded = EncodedUpdates.Of([P4RuntimeClient.Insert(E(RouterMac("00:aa:00:00:00:0a"))), P4RuntimeClient.Insert(E(RouterMac("00:aa:00:00:00:0a")))]);
+        var result = await _client.WriteAsync(encoded);
+        Assert.Equal([StatusCode.OK, StatusCode.AlreadyExists], result.Updates.Select(u => u.Code));
+        Assert.Equal(RouterMac("00:aa:00:00:00:0a"), result.Updates[1].Update.Entity.TableEntry);
+        var plain = await _client.WriteAsync([P4RuntimeClient.Insert(E(RouterMac("00:aa:00:00:00:0a")))]);
+        Assert.Equal(StatusCode.AlreadyExists, plain.Updates[0].Code);
+        Assert.Equal(result.Updates[1].Message, plain.Updates[0].Message);
+    }
 }
