@@ -7,8 +7,9 @@ namespace Offload.Controller.Plumbing;
 
 /// <summary>
 /// One switch's connection writes, in order, one Write on the wire at a time. Callers queue their updates, encoded
-/// to bytes on their own thread (<see cref="EncodedUpdates"/>), and go on with the next batch; whatever queued while a Write was out leaves merged in the next one (up to
-/// <see cref="MaxBatch"/> updates), and each caller gets its own share of the per-update results. The queue is
+/// to bytes on their own thread (<see cref="EncodedUpdates"/>), and go on with the next batch; whatever queued while
+/// a Write was out leaves merged in the next one (up to <see cref="MaxBatch"/> updates, concatenated, not encoded
+/// again), and each caller gets its own share of the per-update results. The queue is
 /// bounded: when the switch falls behind, callers wait for room, and that wait is the back-pressure that stops the
 /// digest loop reading the stream.
 /// </summary>

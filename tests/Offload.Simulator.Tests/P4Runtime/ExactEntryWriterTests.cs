@@ -111,6 +111,10 @@ public sealed class ExactEntryWriterTests
             .Exact("l4_src_port", 1024 + client % 50).Exact("l4_dst_port", 80)
             .Action("forward", ("backend_id", backend), ("seq_delta", 0), ("ack_delta", 0)).IdleTimeout(TimeSpan.FromSeconds(60)).Build();
 
+    private static TableEntry ForwardV6(int client) =>
+        new TableEntryBuilder(P4Info, "conn_v6").Exact("ipv6_src", $"2001:db8::{client:x}").Exact("ipv6_dst", "2001:db8:100::1").Exact("ip_proto", 17)
+            .Exact("l4_src_port", 5353).Exact("l4_dst_port", 53).Action("forward", ("backend_id", 2), ("seq_delta", 0), ("ack_delta", 0)).Build();
+
     private static TableEntry Reverse(int client) =>
         new TableEntryBuilder(P4Info, "reverse_conn_v4").Exact("ipv4_src", 0x0a00010b).Exact("ipv4_dst", 0x0b000000 + client).Exact("ip_proto", 6)
             .Exact("l4_src_port", 8080).Exact("l4_dst_port", 1024 + client % 50)
@@ -126,7 +130,10 @@ public sealed class ExactEntryWriterTests
         for (var i = 0; i < count; i++)
         {
             var client = random.Next(400);
-            var entry = random.Next(3) switch { 0 => Forward(client, 1 + random.Next(5)), 1 => Reverse(client), _ => RouterMac(client % 40) };
+            var entry = random.Next(4) switch
+            {
+                0 => Forward(client, 1 + random.Next(5)), 1 => Reverse(client), 2 => ForwardV6(client), _ => RouterMac(client % 40),
+            };
             var update = new Update { Type = random.Next(4) == 0 ? Update.Types.Type.Delete : Update.Types.Type.Insert, Entity = new Entity { TableEntry = entry } };
             var kind = random.Next(10);
             if (kind == 0)
