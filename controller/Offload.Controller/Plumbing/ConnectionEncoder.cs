@@ -18,7 +18,8 @@ public readonly record struct BackendEndpoint(UInt128 Address, ushort Port);
 
 /// <summary>
 /// Builds and reads the per-connection entries with every id resolved once from the P4Info: the connection path
-/// writes millions of these, so it skips the name-checked builders and writes canonical bytestrings directly.
+/// writes millions of these, so it skips the name-checked builders and protobuf's objects and writes the updates'
+/// bytes directly; the object forms are parsed from those same bytes.
 /// </summary>
 public sealed class ConnectionEncoder
 {
@@ -39,20 +40,12 @@ public sealed class ConnectionEncoder
     public IReadOnlySet<uint> ForwardTables { get; }
 
     /// <summary>The INSERT of a connection's forward entry (client → VIP, pinned to its backend), as the wire carries it.</summary>
-    public ByteString ForwardInsert(ConnectionKey c, int backendId, long idleTimeoutNs)
-    {
-        var f = FamilyOf(c.IpVersion);
-        return Encode(insert: true, f.Forward, f.ForwardFields, [c.Client, c.Vip, c.Protocol, c.ClientPort, c.VipPort], _forward,
-            [(uint)backendId, 0u, 0u], idleTimeoutNs);
-    }
+    public ByteString ForwardInsert(ConnectionKey c, int backendId, long idleTimeoutNs) =>
+        EncodeForward(c, insert: true, _forward, [(uint)backendId, 0u, 0u], idleTimeoutNs);
 
     /// <summary>The INSERT of a connection's reverse entry (backend → client, rewritten back to the VIP), as the wire carries it.</summary>
-    public ByteString ReverseInsert(ConnectionKey c, BackendEndpoint backend, int backendId, UInt128 vipAddress, ushort vipPort)
-    {
-        var f = FamilyOf(c.IpVersion);
-        return Encode(insert: true, f.Reverse, f.ReverseFields, [backend.Address, c.Client, c.Protocol, backend.Port, c.ClientPort], f.ReverseNat,
-            [(uint)backendId, vipAddress, vipPort, 0u, 0u], 0);
-    }
+    public ByteString ReverseInsert(ConnectionKey c, BackendEndpoint backend, int backendId, UInt128 vipAddress, ushort vipPort) =>
+        EncodeReverse(c, backend, insert: true, FamilyOf(c.IpVersion).ReverseNat, [(uint)backendId, vipAddress, vipPort, 0u, 0u]);
 
     public TableEntry Forward(ConnectionKey c, int backendId, long idleTimeoutNs) =>
         Update.Parser.ParseFrom(ForwardInsert(c, backendId, idleTimeoutNs)).Entity.TableEntry;
@@ -61,23 +54,23 @@ public sealed class ConnectionEncoder
         Update.Parser.ParseFrom(ReverseInsert(c, backend, backendId, vipAddress, vipPort)).Entity.TableEntry;
 
     /// <summary>The firewall drop route of a denied connection (seed 003 c33): its packets die in the switch.</summary>
-    public TableEntry Drop(ConnectionKey c, long idleTimeoutNs)
+    public TableEntry Drop(ConnectionKey c, long idleTimeoutNs) =>
+        TableEntry.Parser.ParseFrom(EncodeForward(c, insert: false, _drop, [], idleTimeoutNs));
+
+    public TableEntry ForwardKey(ConnectionKey c) => TableEntry.Parser.ParseFrom(EncodeForward(c, insert: false, null, [], 0));
+
+    public TableEntry ReverseKey(ConnectionKey c, BackendEndpoint backend) => TableEntry.Parser.ParseFrom(EncodeReverse(c, backend, insert: false, null, []));
+
+    private ByteString EncodeForward(ConnectionKey c, bool insert, uint? action, ReadOnlySpan<UInt128> args, long idleTimeoutNs)
     {
         var f = FamilyOf(c.IpVersion);
-        return TableEntry.Parser.ParseFrom(Encode(insert: false, f.Forward, f.ForwardFields, [c.Client, c.Vip, c.Protocol, c.ClientPort, c.VipPort],
-            _drop, [], idleTimeoutNs));
+        return Encode(insert, f.Forward, f.ForwardFields, [c.Client, c.Vip, c.Protocol, c.ClientPort, c.VipPort], action, args, idleTimeoutNs);
     }
 
-    public TableEntry ForwardKey(ConnectionKey c)
+    private ByteString EncodeReverse(ConnectionKey c, BackendEndpoint backend, bool insert, uint? action, ReadOnlySpan<UInt128> args)
     {
         var f = FamilyOf(c.IpVersion);
-        return TableEntry.Parser.ParseFrom(Encode(insert: false, f.Forward, f.ForwardFields, [c.Client, c.Vip, c.Protocol, c.ClientPort, c.VipPort], null, [], 0));
-    }
-
-    public TableEntry ReverseKey(ConnectionKey c, BackendEndpoint backend)
-    {
-        var f = FamilyOf(c.IpVersion);
-        return TableEntry.Parser.ParseFrom(Encode(insert: false, f.Reverse, f.ReverseFields, [backend.Address, c.Client, c.Protocol, backend.Port, c.ClientPort], null, [], 0));
+        return Encode(insert, f.Reverse, f.ReverseFields, [backend.Address, c.Client, c.Protocol, backend.Port, c.ClientPort], action, args, 0);
     }
 
     /// <summary>The connection a forward entry (from a read or an idle notification) stands for, and its backend when the entry has its action.</summary>
@@ -150,8 +143,6 @@ public sealed class ConnectionEncoder
         }
         return ByteString.CopyFrom(w.Written);
     }
-
-    public static ByteString Canonical(UInt128 value) => P4Bytes.Canonical(value);
 
     public static UInt128 ToUInt128(ByteString bytes) => P4Bytes.ToUInt128(bytes);
 
