@@ -16,7 +16,7 @@ namespace Offload.Bench;
 /// <summary>`bench controller`: connections plumbed per second into offload-sim, against a grpcio client doing the same writes.</summary>
 internal static class ControllerSuite
 {
-    private const int Connections = 100_000, Rounds = 3, WarmUp = 300_000, Batch = 256, InFlight = 16, TrackedConnections = 1_000_000;
+    private const int Connections = 100_000, Rounds = 3, WarmUp = 500_000, Batch = 256, InFlight = 16, TrackedConnections = 1_000_000;
 
     public static async Task RunAsync()
     {

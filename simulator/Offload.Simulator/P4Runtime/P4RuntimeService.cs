@@ -208,6 +208,8 @@ internal sealed partial class P4RuntimeService
         }
     }
 
+    private static readonly Error Succeeded = new(); // only ever serialized into a status, never changed
+
     /// <summary>Runs every item of a request; a refused item becomes its p4.v1.Error, in order, and the rest still run.</summary>
     private static (Error[] Errors, int Failed) EachOrError(int count, Action<int> apply)
     {
@@ -215,7 +217,7 @@ internal sealed partial class P4RuntimeService
         var failed = 0;
         for (var i = 0; i < count; i++)
         {
-            errors[i] = new Error();
+            errors[i] = Succeeded;
             try
             {
                 apply(i);
