@@ -42,7 +42,9 @@ public sealed class WriteResult
 
     public IReadOnlyList<UpdateResult> Updates => _updates ??= Enumerable.Range(0, Count).Select(Result).ToList();
     public bool AllOk => _outcomes is null || AllCodesOk();
-    public IEnumerable<UpdateResult> Failures => AllOk ? [] : Updates.Where(u => !u.Ok);
+    /// <summary>The updates that failed; only these are decoded, so a batch with one repeat costs one decode.</summary>
+    public IEnumerable<UpdateResult> Failures =>
+        _outcomes is null ? [] : Enumerable.Range(0, Count).Where(i => _outcomes[_start + i].Code != StatusCode.OK).Select(Result);
 
     /// <summary>A result with one status per update, as a switch that answers in-process (a fake, a simulator) gives it.</summary>
     public static WriteResult Of(IReadOnlyList<Update> updates, IReadOnlyList<StatusCode> codes)

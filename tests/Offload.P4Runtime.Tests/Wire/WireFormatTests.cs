@@ -115,7 +115,29 @@ public sealed class WireFormatTests
         Assert.True(result.Slice(2, 1).AllOk);
         Assert.True(result.Slice(4, 0).AllOk);
         Assert.Throws<ArgumentOutOfRangeException>(() => result.Slice(3, 2));
+        var decodes = new CountingUpdates(encoded);
+        Assert.Single(WriteResult.Of(decodes, [StatusCode.OK, StatusCode.AlreadyExists, StatusCode.OK, StatusCode.OK]).Failures);
+        Assert.Equal(1, decodes.Reads);
         var failure = Assert.Throws<P4RuntimeWriteException>(middle.ThrowIfFailed);
         Assert.StartsWith("1 of 2 updates failed", failure.Message);
+    }
+
+    private sealed class CountingUpdates(IReadOnlyList<Update> updates) : IReadOnlyList<Update>
+    {
+        public int Reads { get; private set; }
+        public int Count => updates.Count;
+
+        public Update this[int index]
+        {
+            get
+            {
+                Reads++;
+                return updates[index];
+            }
+        }
+
+        public IEnumerator<Update> GetEnumerator() => Enumerable.Range(0, Count).Select(i => this[i]).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }
