@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Offload.Grpc;
 using Offload.Grpc.Server;
@@ -84,20 +85,25 @@ internal sealed partial class P4RuntimeService
         var updates = request.Updates;
         int failed;
         Error[] errors;
-        lock (state.Gate)
+        var reads = ArrayPool<(ExactWrite Exact, Update? General)>.Shared.Rent(updates.Count);
+        try
         {
-            var parsed = new Update?[updates.Count];
-            for (var i = 0; i < updates.Count; i++)
+            lock (state.Gate)
             {
-                if (!ExactEntryWriter.CanRead(state, updates[i].Span))
-                    parsed[i] = ParseUpdate(updates[i]);
+                for (var i = 0; i < updates.Count; i++)
+                    reads[i] = ExactEntryWriter.TryRead(state, updates[i].Span, out var exact) ? (exact, null) : (default, ParseUpdate(updates[i]));
+                (errors, failed) = EachOrError(updates.Count, i =>
+                {
+                    var (exact, general) = reads[i];
+                    if (general is null && ExactEntryWriter.TryApply(exact))
+                        return;
+                    EntityWriter.Apply(state, general ?? Update.Parser.ParseFrom(updates[i]));
+                });
             }
-            (errors, failed) = EachOrError(updates.Count, i =>
-            {
-                if (parsed[i] is null && ExactEntryWriter.TryWrite(state, updates[i].Span))
-                    return;
-                EntityWriter.Apply(state, parsed[i] ?? Update.Parser.ParseFrom(updates[i]));
-            });
+        }
+        finally
+        {
+            ArrayPool<(ExactWrite, Update?)>.Shared.Return(reads, clearArray: true);
         }
         if (failed == 0)
             return Task.FromResult(new WriteResponse());

@@ -36,7 +36,7 @@ public sealed class ExactEntryWriterTests
                 var bytes = stream[i];
                 var viaFast = Outcome(() =>
                 {
-                    if (ExactEntryWriter.CanRead(fast, bytes.Span) && ExactEntryWriter.TryWrite(fast, bytes.Span))
+                    if (ExactEntryWriter.TryRead(fast, bytes.Span, out var write) && ExactEntryWriter.TryApply(write))
                         taken++;
                     else
                         EntityWriter.Apply(fast, Update.Parser.ParseFrom(bytes));
@@ -51,15 +51,15 @@ public sealed class ExactEntryWriterTests
     }
 
     [Fact]
-    public void CanRead_NeverChangesTheDevice()
+    public void TryRead_NeverChangesTheDevice()
     {
         var (state, device) = NewDevice();
         using (device)
         {
             var insert = P4RuntimeClient.Insert(new Entity { TableEntry = Forward(7, 1000) }).ToByteString();
-            Assert.True(ExactEntryWriter.CanRead(state, insert.Span));
+            Assert.True(ExactEntryWriter.TryRead(state, insert.Span, out var write));
             Assert.Empty(Tables(state));
-            Assert.True(ExactEntryWriter.TryWrite(state, insert.Span));
+            Assert.True(ExactEntryWriter.TryApply(write));
             Assert.Single(Tables(state));
         }
     }
@@ -73,7 +73,7 @@ public sealed class ExactEntryWriterTests
             var acl = new TableEntryBuilder(P4Info, "acl").Ternary("ip_proto", 6, 0xff).Action("drop_acl").Priority(1).Build();
             var route = new TableEntryBuilder(P4Info, "routing_v4").Lpm("ipv4_dst", "10.0.0.0/8").Action("drop_route").Build();
             foreach (var entry in new[] { acl, route })
-                Assert.False(ExactEntryWriter.CanRead(state, P4RuntimeClient.Insert(new Entity { TableEntry = entry }).ToByteString().Span));
+                Assert.False(ExactEntryWriter.TryRead(state, P4RuntimeClient.Insert(new Entity { TableEntry = entry }).ToByteString().Span, out _));
         }
     }
 

@@ -7,26 +7,25 @@ using P4.Config.V1;
 
 namespace Offload.Simulator.P4Runtime.Entities;
 
+/// <summary>An update <see cref="ExactEntryWriter"/> has read: the table, the packed key, and for an INSERT the entry's action and idle timeout.</summary>
+internal readonly record struct ExactWrite(TableStore Table, PackedKey Key, bool Delete, ActionCall? Action, long IdleTimeoutNs);
+
 /// <summary>
 /// The hot path of a Write: INSERT or DELETE of an entry of an exact-match, direct-action table (a connection pinned
-/// or unpinned), applied straight from the update's wire bytes without building messages. It takes only updates it
+/// or unpinned), read straight from the update's wire bytes without building messages. It takes only updates it
 /// reads completely and <see cref="TableEntryWriter"/> would accept, and then changes the table exactly as that does;
-/// for any other update it changes nothing and says false, and the caller parses the update and goes the general
-/// way, which also words any error.
+/// for any other update it says false, and the caller parses the update and goes the general way, which also words
+/// any error.
 /// </summary>
 internal static class ExactEntryWriter
 {
     private const int Insert = 1, Delete = 3;
-    private const int MaxFields = 64, MaxParams = 16; // wider actions go the general way
+    private const int MaxFields = 64, MaxParams = 16; // wider keys and actions go the general way
 
-    /// <summary>Applies the update if this path takes it; false, and nothing changed, if not.</summary>
-    public static bool TryWrite(DeviceState device, ReadOnlySpan<byte> update) => Write(device, update, apply: true);
-
-    /// <summary>Whether this path reads the update completely, as far as the pipeline alone decides (not the entries).</summary>
-    public static bool CanRead(DeviceState device, ReadOnlySpan<byte> update) => Write(device, update, apply: false);
-
-    private static bool Write(DeviceState device, ReadOnlySpan<byte> update, bool apply)
+    /// <summary>Reads the update if this path takes it, as far as the pipeline alone decides; changes nothing.</summary>
+    public static bool TryRead(DeviceState device, ReadOnlySpan<byte> update, out ExactWrite write)
     {
+        write = default;
         if (!TryReadUpdate(update, out var type, out var encodedEntry) || type is not (Insert or Delete))
             return false;
         if (!TryReadEntry(encodedEntry, out var tableId, out var encodedAction, out var hasAction, out var idleTimeoutNs))
@@ -35,58 +34,42 @@ internal static class ExactEntryWriter
             || table.Schema.Fields.Count > MaxFields)
             return false;
         Span<UInt128> key = stackalloc UInt128[table.Schema.Fields.Count];
-        if (!TryReadKey(table.Schema, encodedEntry, key))
+        if (!TryReadNumbered(encodedEntry, 2, table.Schema.Fields, TryReadExactMatch, key))
             return false;
-        uint actionId = 0;
-        Span<UInt128> args = stackalloc UInt128[MaxParams];
-        var argCount = 0;
-        if (hasAction && !TryReadAction(table.Schema, encodedAction, out actionId, args, out argCount))
+        ActionCall? action = null;
+        if (hasAction && !TryReadAction(table.Schema, encodedAction, out action))
             return false;
-        if (type == Insert && (!hasAction || idleTimeoutNs < 0 || idleTimeoutNs != 0 && !table.Schema.SupportsIdleTimeout))
+        if (type == Insert && (action is null || idleTimeoutNs < 0 || idleTimeoutNs != 0 && !table.Schema.SupportsIdleTimeout))
             return false;
-        if (!apply)
-            return true;
-        if (type == Delete)
+        write = new ExactWrite(table, table.PackExact(key), type == Delete, type == Insert ? action : null, idleTimeoutNs);
+        return true;
+    }
+
+    /// <summary>Applies an update read by <see cref="TryRead"/>; false, and nothing changed, when it is a DELETE of an entry that is not there.</summary>
+    public static bool TryApply(in ExactWrite write)
+    {
+        if (write.Delete)
         {
-            if (table.FindExact(key) is null)
+            if (write.Table.FindExact(write.Key) is null)
                 return false;
-            table.DeleteExact(key);
+            write.Table.DeleteExact(write.Key);
             return true;
         }
-        var action = new ActionCall(actionId, argCount == 0 ? ActionCall.NoArgs : args[..argCount].ToArray());
-        table.InsertExact(key, new TableEntryState { Action = action, IdleTimeoutNs = idleTimeoutNs, LastHitTimestamp = Stopwatch.GetTimestamp() });
+        write.Table.InsertExact(write.Key, new TableEntryState
+        {
+            Action = write.Action, IdleTimeoutNs = write.IdleTimeoutNs, LastHitTimestamp = Stopwatch.GetTimestamp(),
+        });
         return true;
     }
 
     // Update { type = 1; entity = 2 }, Entity { table_entry = 2 }: anything else is for the general path.
     private static bool TryReadUpdate(ReadOnlySpan<byte> update, out ulong type, out ReadOnlySpan<byte> entry)
     {
-        type = 0;
         entry = default;
-        var reader = new WireReader(update);
-        var entity = default(ReadOnlySpan<byte>);
-        bool seenType = false, seenEntity = false;
-        while (!reader.AtEnd)
-        {
-            if (!reader.TryReadTag(out var field, out var wire))
-                return false;
-            var ok = field switch
-            {
-                1 when !seenType => seenType = reader.TryReadVarint(wire, out type),
-                2 when !seenEntity => seenEntity = reader.TryReadLengthDelimited(wire, out entity),
-                _ => false,
-            };
-            if (!ok)
-                return false;
-        }
-        if (!seenEntity)
-            return false;
-        var inner = new WireReader(entity);
-        return inner.TryReadTag(out var entityField, out var entityWire) && entityField == 2
-            && inner.TryReadLengthDelimited(entityWire, out entry) && inner.AtEnd;
+        return TryReadVarintAndBytes(update, 1, 2, out type, out var entity) && TryReadOnly(entity, 2, out entry);
     }
 
-    // TableEntry { table_id = 1; match = 2 (read by TryReadKey); action = 3; priority = 4 (0 here); is_default_action = 8 (false); idle_timeout_ns = 9 }
+    // TableEntry { table_id = 1; match = 2 (read by TryReadNumbered); action = 3; priority = 4 (0 here); is_default_action = 8 (false); idle_timeout_ns = 9 }
     private static bool TryReadEntry(ReadOnlySpan<byte> entry, out uint tableId, out ReadOnlySpan<byte> action, out bool hasAction, out long idleTimeoutNs)
     {
         tableId = 0;
@@ -133,64 +116,11 @@ internal static class ExactEntryWriter
         return seenTable;
     }
 
-    // Each match is FieldMatch { field_id = 1; exact = 2 { value = 1 } }, every field of the table given once.
-    private static bool TryReadKey(TableSchema table, ReadOnlySpan<byte> entry, Span<UInt128> key)
+    // TableAction { action = 1 }, Action { action_id = 1; params = 4 (read by TryReadNumbered) }.
+    private static bool TryReadAction(TableSchema table, ReadOnlySpan<byte> tableAction, out ActionCall? call)
     {
-        var given = 0UL;
-        var reader = new WireReader(entry);
-        while (reader.TryReadTag(out var field, out var wire))
-        {
-            if (field != 2)
-            {
-                Skip(ref reader, wire);
-                continue;
-            }
-            if (!reader.TryReadLengthDelimited(wire, out var match) || !TryReadExactMatch(match, out var fieldId, out var value))
-                return false;
-            var index = Numbered.IndexOf(table.Fields, fieldId);
-            if (index < 0 || (given & (1UL << index)) != 0 || !Values.TryParse(value, table.Fields[index].Width, out key[index]))
-                return false;
-            given |= 1UL << index;
-        }
-        return given == AllOf(table.Fields.Count);
-    }
-
-    private static bool TryReadExactMatch(ReadOnlySpan<byte> match, out uint fieldId, out ReadOnlySpan<byte> value)
-    {
-        fieldId = 0;
-        value = default;
-        var exact = default(ReadOnlySpan<byte>);
-        bool seenId = false, seenExact = false;
-        var reader = new WireReader(match);
-        while (!reader.AtEnd)
-        {
-            if (!reader.TryReadTag(out var field, out var wire))
-                return false;
-            ulong id = 0;
-            var ok = field switch
-            {
-                1 when !seenId => seenId = reader.TryReadVarint(wire, out id) && id is > 0 and <= uint.MaxValue,
-                2 when !seenExact => seenExact = reader.TryReadLengthDelimited(wire, out exact),
-                _ => false,
-            };
-            if (!ok)
-                return false;
-            if (field == 1)
-                fieldId = (uint)id;
-        }
-        var inner = new WireReader(exact);
-        return seenId && seenExact && inner.TryReadTag(out var valueField, out var valueWire) && valueField == 1
-            && inner.TryReadLengthDelimited(valueWire, out value) && inner.AtEnd;
-    }
-
-    // TableAction { action = 1 }, Action { action_id = 1; params = 4 { param_id = 2; value = 3 } }.
-    private static bool TryReadAction(TableSchema table, ReadOnlySpan<byte> tableAction, out uint actionId, Span<UInt128> args, out int argCount)
-    {
-        actionId = 0;
-        argCount = 0;
-        var outer = new WireReader(tableAction);
-        if (!outer.TryReadTag(out var actionField, out var actionWire) || actionField != 1
-            || !outer.TryReadLengthDelimited(actionWire, out var action) || !outer.AtEnd)
+        call = null;
+        if (!TryReadOnly(tableAction, 1, out var action))
             return false;
         ulong id = 0;
         var seenId = false;
@@ -211,64 +141,89 @@ internal static class ExactEntryWriter
         if (!seenId || !table.Actions.TryGetValue((uint)id, out var allowed) || allowed.Scope == ActionRef.Types.Scope.DefaultOnly)
             return false;
         var parameters = allowed.Action.Params;
-        if (parameters.Count > args.Length)
+        if (parameters.Count > MaxParams)
             return false;
-        var given = 0UL;
-        reader = new WireReader(action);
-        while (reader.TryReadTag(out var field, out var wire))
-        {
-            if (field != 4)
-            {
-                Skip(ref reader, wire);
-                continue;
-            }
-            if (!reader.TryReadLengthDelimited(wire, out var param) || !TryReadParam(param, out var paramId, out var value))
-                return false;
-            var index = Numbered.IndexOf(parameters, paramId);
-            if (index < 0 || (given & (1UL << index)) != 0 || !Values.TryParse(value, parameters[index].Width, out args[index]))
-                return false;
-            given |= 1UL << index;
-        }
-        if (given != AllOf(parameters.Count))
+        Span<UInt128> args = stackalloc UInt128[parameters.Count];
+        if (!TryReadNumbered(action, 4, parameters, TryReadParam, args))
             return false;
-        actionId = (uint)id;
-        argCount = parameters.Count;
+        call = new ActionCall((uint)id, parameters.Count == 0 ? ActionCall.NoArgs : args.ToArray());
         return true;
     }
 
-    private static bool TryReadParam(ReadOnlySpan<byte> param, out uint paramId, out ReadOnlySpan<byte> value)
+    private delegate bool ItemReader(ReadOnlySpan<byte> item, out uint id, out ReadOnlySpan<byte> value);
+
+    /// <summary>
+    /// The values of a repeated field whose items each name one of <paramref name="items"/> by id (match fields,
+    /// action parameters): every item given once, every value non-empty and within its width. The message's other
+    /// fields are skipped; a first pass has read them.
+    /// </summary>
+    private static bool TryReadNumbered<T>(ReadOnlySpan<byte> message, int repeatedField, IReadOnlyList<T> items, ItemReader read, Span<UInt128> values)
+        where T : INumbered
     {
-        paramId = 0;
+        var given = 0UL;
+        var reader = new WireReader(message);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            if (field != repeatedField)
+            {
+                if (wire == WireReader.Varint)
+                    reader.TryReadVarint(out _);
+                else
+                    reader.TryReadLengthDelimited(out _);
+                continue;
+            }
+            if (!reader.TryReadLengthDelimited(wire, out var item) || !read(item, out var id, out var value))
+                return false;
+            var index = Numbered.IndexOf(items, id);
+            if (index < 0 || (given & (1UL << index)) != 0 || !Values.TryParse(value, items[index].Width, out values[index]))
+                return false;
+            given |= 1UL << index;
+        }
+        return given == (items.Count == 64 ? ulong.MaxValue : (1UL << items.Count) - 1);
+    }
+
+    // FieldMatch { field_id = 1; exact = 2 { value = 1 } }
+    private static bool TryReadExactMatch(ReadOnlySpan<byte> match, out uint fieldId, out ReadOnlySpan<byte> value)
+    {
         value = default;
-        bool seenId = false, seenValue = false;
-        var reader = new WireReader(param);
+        return TryReadId(match, 1, 2, out fieldId, out var exact) && TryReadOnly(exact, 1, out value);
+    }
+
+    // Param { param_id = 2; value = 3 }
+    private static bool TryReadParam(ReadOnlySpan<byte> param, out uint paramId, out ReadOnlySpan<byte> value) =>
+        TryReadId(param, 2, 3, out paramId, out value);
+
+    private static bool TryReadId(ReadOnlySpan<byte> message, int idField, int bytesField, out uint id, out ReadOnlySpan<byte> bytes)
+    {
+        var ok = TryReadVarintAndBytes(message, idField, bytesField, out var number, out bytes) && number <= uint.MaxValue;
+        id = (uint)number;
+        return ok;
+    }
+
+    /// <summary>A message of exactly two fields, each given once: a varint and a length-delimited one.</summary>
+    private static bool TryReadVarintAndBytes(ReadOnlySpan<byte> message, int varintField, int bytesField, out ulong number, out ReadOnlySpan<byte> bytes)
+    {
+        number = 0;
+        bytes = default;
+        bool seenNumber = false, seenBytes = false;
+        var reader = new WireReader(message);
         while (!reader.AtEnd)
         {
             if (!reader.TryReadTag(out var field, out var wire))
                 return false;
-            ulong id = 0;
-            var ok = field switch
-            {
-                2 when !seenId => seenId = reader.TryReadVarint(wire, out id) && id is > 0 and <= uint.MaxValue,
-                3 when !seenValue => seenValue = reader.TryReadLengthDelimited(wire, out value),
-                _ => false,
-            };
+            var ok = field == varintField && !seenNumber ? seenNumber = reader.TryReadVarint(wire, out number)
+                : field == bytesField && !seenBytes && (seenBytes = reader.TryReadLengthDelimited(wire, out bytes));
             if (!ok)
                 return false;
-            if (field == 2)
-                paramId = (uint)id;
         }
-        return seenId && seenValue;
+        return seenNumber && seenBytes;
     }
 
-    private static ulong AllOf(int count) => count == 64 ? ulong.MaxValue : (1UL << count) - 1;
-
-    // Only for fields a first pass has already read successfully.
-    private static void Skip(ref WireReader reader, int wireType)
+    /// <summary>A message whose only content is one length-delimited field.</summary>
+    private static bool TryReadOnly(ReadOnlySpan<byte> message, int field, out ReadOnlySpan<byte> content)
     {
-        if (wireType == WireReader.Varint)
-            reader.TryReadVarint(out _);
-        else
-            reader.TryReadLengthDelimited(out _);
+        content = default;
+        var reader = new WireReader(message);
+        return reader.TryReadTag(out var found, out var wire) && found == field && reader.TryReadLengthDelimited(wire, out content) && reader.AtEnd;
     }
 }

@@ -84,24 +84,26 @@ internal sealed class TableStore
     private static bool IsExpired(TableEntryState entry, long now) =>
         entry.IdleTimeoutNs > 0 && (now - entry.LastHitTimestamp) * (1e9 / System.Diagnostics.Stopwatch.Frequency) >= entry.IdleTimeoutNs;
 
-    /// <summary>Every field is exact: an entry is its field values, and the span methods below apply.</summary>
+    /// <summary>Every field is exact: an entry is its packed field values, and the *Exact methods below apply.</summary>
     public bool IsExactOnly => _exactOnly;
+
+    /// <summary>The key of an exact-only table's entry: its field values, in P4Info order, packed.</summary>
+    public PackedKey PackExact(ReadOnlySpan<UInt128> values) => _layout.Pack(values);
 
     public TableEntryState? Find(EntryKey key)
     {
         if (_exactOnly)
-            return FindExact(key.Values);
+            return FindExact(PackExact(key.Values));
         return _byIdentity.TryGetValue(Identity(key), out var found) ? found.Entry : null;
     }
 
-    /// <summary>The entry of an exact-only table with these field values, in P4Info order.</summary>
-    public TableEntryState? FindExact(ReadOnlySpan<UInt128> values) => Match(values);
+    public TableEntryState? FindExact(PackedKey key) => _layout.IsNarrow ? _narrow.GetValueOrDefault(key.A) : _wide.GetValueOrDefault(key);
 
     public void Insert(EntryKey key, TableEntryState entry)
     {
         if (_exactOnly)
         {
-            InsertExact(key.Values, entry);
+            InsertExact(PackExact(key.Values), entry);
             return;
         }
         CheckRoomFor(key);
@@ -122,24 +124,22 @@ internal sealed class TableStore
         _byPriority.Insert(at < 0 ? _byPriority.Count : at, (key, entry));
     }
 
-    /// <summary>Inserts into an exact-only table, keyed by its field values in P4Info order.</summary>
-    public void InsertExact(ReadOnlySpan<UInt128> values, TableEntryState entry)
+    public void InsertExact(PackedKey key, TableEntryState entry)
     {
         if (Count >= Schema.Size)
-            throw FindExact(values) is null ? Full() : AlreadyExists();
-        var packed = _layout.Pack(values);
+            throw FindExact(key) is null ? Full() : AlreadyExists();
         bool exists;
         if (_layout.IsNarrow)
         {
             Grow(_narrow);
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_narrow, packed.A, out exists);
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_narrow, key.A, out exists);
             if (!exists)
                 slot = entry;
         }
         else
         {
             Grow(_wide);
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_wide, packed, out exists);
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_wide, key, out exists);
             if (!exists)
                 slot = entry;
         }
@@ -180,7 +180,7 @@ internal sealed class TableStore
     public TableEntryState Delete(EntryKey key)
     {
         if (_exactOnly)
-            return DeleteExact(key.Values);
+            return DeleteExact(PackExact(key.Values));
         var entry = Find(key) ?? throw NoSuchEntry();
         _byIdentity.Remove(Identity(key));
         if (_lpmField >= 0)
@@ -198,15 +198,13 @@ internal sealed class TableStore
         return Forget(entry);
     }
 
-    /// <summary>Deletes from an exact-only table, keyed by its field values in P4Info order.</summary>
-    public TableEntryState DeleteExact(ReadOnlySpan<UInt128> values)
+    public TableEntryState DeleteExact(PackedKey key)
     {
-        var entry = FindExact(values) ?? throw NoSuchEntry();
-        var packed = _layout.Pack(values);
+        var entry = FindExact(key) ?? throw NoSuchEntry();
         if (_layout.IsNarrow)
-            _narrow.Remove(packed.A);
+            _narrow.Remove(key.A);
         else
-            _wide.Remove(packed);
+            _wide.Remove(key);
         return Forget(entry);
     }
 
@@ -235,10 +233,7 @@ internal sealed class TableStore
     private TableEntryState? Match(ReadOnlySpan<UInt128> key)
     {
         if (_exactOnly)
-        {
-            var packed = _layout.Pack(key);
-            return _layout.IsNarrow ? _narrow.GetValueOrDefault(packed.A) : _wide.GetValueOrDefault(packed);
-        }
+            return FindExact(_layout.Pack(key));
         if (_lpmField >= 0)
         {
             Span<UInt128> masked = stackalloc UInt128[key.Length];
