@@ -71,26 +71,18 @@ public sealed class P4RuntimeClient
     /// <summary>
     /// Writes a batch. Per-update failures come back in the result (never as an exception); a
     /// failure of the whole request (not primary, no pipeline, unknown device) throws RpcException.
-    /// <see cref="EncodedUpdates"/> go on the wire as they are, without being encoded again.
+    /// The request goes out as an EncodedWriteRequest (the same bytes as a WriteRequest): <see cref="EncodedUpdates"/>
+    /// as they are, other updates encoded here.
     /// </summary>
     public async Task<WriteResult> WriteAsync(IReadOnlyList<Update> updates,
         WriteRequest.Types.Atomicity atomicity = WriteRequest.Types.Atomicity.ContinueOnError,
         CancellationToken cancellationToken = default)
     {
+        var request = new EncodedWriteRequest { DeviceId = DeviceId, Role = Role, Atomicity = atomicity, ElectionId = ElectionId?.ToProto() };
+        request.Updates.AddRange(EncodedUpdates.Of(updates).Bytes);
         try
         {
-            if (updates is EncodedUpdates encoded)
-            {
-                var request = new EncodedWriteRequest { DeviceId = DeviceId, Role = Role, Atomicity = atomicity, ElectionId = ElectionId?.ToProto() };
-                request.Updates.AddRange(encoded.Bytes);
-                await _channel.UnaryAsync(P4RuntimeMethods.EncodedWrite, request, Options(cancellationToken)).ConfigureAwait(false);
-            }
-            else
-            {
-                var request = new WriteRequest { DeviceId = DeviceId, Role = Role, Atomicity = atomicity, ElectionId = ElectionId?.ToProto() };
-                request.Updates.AddRange(updates);
-                await _channel.UnaryAsync(P4RuntimeMethods.Write, request, Options(cancellationToken)).ConfigureAwait(false);
-            }
+            await _channel.UnaryAsync(P4RuntimeMethods.EncodedWrite, request, Options(cancellationToken)).ConfigureAwait(false);
             return WriteResult.Succeeded(updates);
         }
         catch (RpcException ex) when (WriteResult.FromStatus(ex.Status, updates) is { } result)
