@@ -9,7 +9,6 @@ using Offload.Tests.Common.Live;
 using Offload.Tests.Common.Simulator;
 using Offload.Grpc.Client;
 using Offload.Simulator.Device;
-using P4.V1;
 
 namespace Offload.Bench;
 
