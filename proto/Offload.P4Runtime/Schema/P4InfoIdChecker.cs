@@ -9,11 +9,13 @@ namespace Offload.P4Runtime.Schema;
 /// </summary>
 public static class P4InfoIdChecker
 {
-    /// <param name="pinnedIds">@id values from the P4 source by object name (p4c does not copy them into the P4Info);
-    /// "@id(N)" entries in a preamble's annotations count too.</param>
-    public static IReadOnlyList<string> Check(P4.Config.V1.P4Info info, IReadOnlyDictionary<string, uint>? pinnedIds = null)
+    /// <param name="source">@id pins and controller header types from the P4 program (p4c copies neither into the P4Info);
+    /// without it, "@id(N)" entries in a preamble's annotations still count and controller headers are left unchecked.</param>
+    /// <param name="pinnedIds">further @id values by fully-qualified object name.</param>
+    public static P4InfoIdReport Check(P4.Config.V1.P4Info info, P4SourceFacts? source = null, IReadOnlyDictionary<string, uint>? pinnedIds = null)
     {
         var problems = new List<string>();
+        var uncheckable = new List<string>();
         var objects = Objects(info).ToList();
         var used = new HashSet<uint>();
 
@@ -21,10 +23,7 @@ public static class P4InfoIdChecker
         var expected = new Dictionary<(Prefix, string), uint>();
         foreach (var (prefix, preamble) in objects)
         {
-            var annotated = pinnedIds is not null && pinnedIds.TryGetValue(preamble.Name, out var pinned)
-                ? pinned
-                : P4IdAllocation.AnnotatedId(preamble);
-            if (annotated is not { } id)
+            if (PinOf(preamble, source, pinnedIds) is not { } id)
                 continue;
             if (id >> 24 == 0)
                 id = P4IdAllocation.Compose(prefix, id);
@@ -38,13 +37,20 @@ public static class P4InfoIdChecker
             expected[(prefix, preamble.Name)] = id;
         }
 
-        // Pass 2: per type, names in sorted order get hashed ids, probing past collisions.
+        // Pass 2: per type, names in sorted order get hashed ids, probing past collisions. p4c hashes a
+        // controller header's type name (packet_in_t), while the P4Info names it by its annotation (packet_in).
         foreach (var group in objects.Where(o => !expected.ContainsKey((o.Prefix, o.Preamble.Name)))
+                     .Select(o => (o.Prefix, o.Preamble, Hashed: HashedName(o.Prefix, o.Preamble, source)))
                      .GroupBy(o => o.Prefix))
         {
-            foreach (var (prefix, preamble) in group.OrderBy(o => o.Preamble.Name, StringComparer.Ordinal))
+            foreach (var (prefix, preamble, hashed) in group.OrderBy(o => o.Hashed ?? o.Preamble.Name, StringComparer.Ordinal))
             {
-                var hash = P4IdAllocation.JenkinsOneAtATime(preamble.Name);
+                if (hashed is null)
+                {
+                    uncheckable.Add($"{prefix} {preamble.Name}: p4c hashes the name of the header type annotated @controller_header(\"{preamble.Name}\"), which only the P4 source gives");
+                    continue;
+                }
+                var hash = P4IdAllocation.JenkinsOneAtATime(hashed);
                 var id = P4IdAllocation.Compose(prefix, hash);
                 while (!used.Add(id))
                     id = P4IdAllocation.Compose(prefix, ++hash);
@@ -59,8 +65,26 @@ public static class P4InfoIdChecker
                 problems.Add($"{prefix} {preamble.Name}: id {preamble.Id} (0x{preamble.Id:x8}), p4c assigns {want} (0x{want:x8})");
         }
         CheckLocalIds(info, problems);
-        return problems;
+        return new P4InfoIdReport(problems, uncheckable);
     }
+
+    private static uint? PinOf(Preamble preamble, P4SourceFacts? source, IReadOnlyDictionary<string, uint>? pinnedIds)
+    {
+        if (pinnedIds is not null && pinnedIds.TryGetValue(preamble.Name, out var pinned))
+            return pinned;
+        if (source is not null && source.PinnedIds.TryGetValue(LocalName(preamble.Name), out var declared))
+            return declared;
+        return P4IdAllocation.AnnotatedId(preamble);
+    }
+
+    private static string? HashedName(Prefix prefix, Preamble preamble, P4SourceFacts? source)
+    {
+        if (prefix != Prefix.ControllerHeader)
+            return preamble.Name;
+        return source?.ControllerHeaderTypes.GetValueOrDefault(preamble.Name);
+    }
+
+    private static string LocalName(string name) => name[(name.LastIndexOf('.') + 1)..];
 
     private static void CheckLocalIds(P4.Config.V1.P4Info info, List<string> problems)
     {
@@ -102,3 +126,7 @@ public static class P4InfoIdChecker
         foreach (var x in info.Digests) yield return (Prefix.Digest, x.Preamble);
     }
 }
+
+/// <param name="Problems">ids that differ from p4c's assignment, and malformed or duplicate local ids</param>
+/// <param name="Unchecked">objects whose id cannot be recomputed without the P4 source</param>
+public sealed record P4InfoIdReport(IReadOnlyList<string> Problems, IReadOnlyList<string> Unchecked);

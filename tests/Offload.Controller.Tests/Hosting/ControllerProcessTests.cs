@@ -117,6 +117,16 @@ public sealed class ControllerProcessTests
     }
 
     [Fact]
+    public void Offloadctl_P4InfoCheck_ShippedP4Info_Passes()
+    {
+        var (exit, output) = ProgramProcess.Run("offloadctl.dll", "p4info", "check", RepoPaths.Get("p4", "offload.p4info.txtpb"));
+        Assert.True(exit == 0, output);
+        Assert.Contains("all ids are what p4c assigns", output);
+        Assert.Matches(@"offload\.p4: 2\d file\(s\), 6\d @id pin\(s\), 2 controller header\(s\)", output);
+        Assert.DoesNotContain("not checked", output);
+    }
+
+    [Fact]
     public void Offloadctl_NoController_SaysWhereItLooked()
     {
         var (exit, output) = ProgramProcess.Run("offloadctl.dll", "status", "--controller", $"127.0.0.1:{FreePorts.Next()}");
