@@ -23,25 +23,23 @@ const bit<8> PROTO_UDP    = 17;
 const bit<8> PROTO_ICMPV6 = 58;
 
 const bit<8> TCP_FLAG_SYN = 0x02;
-const bit<8> TCP_FLAG_ACK = 0x10;
 
 const bit<16> ARP_HTYPE_ETHERNET = 1;
 const bit<16> ARP_OPER_REQUEST   = 1;
 const bit<16> ARP_OPER_REPLY     = 2;
 
-// set_vip(mode): who picks the backend of a new flow.
+// set_vip(mode): who picks the backend of a new flow. Any other mode (the controller writes 2) is deliver-only:
+// no pool, only the distribution replicas.
 const bit<8> VIP_MODE_DATAPLANE_SELECT   = 0;  // the action selector, then a digest
 const bit<8> VIP_MODE_CONTROLLER_CLASSIFY = 1; // packet-in, the controller plumbs the route
-const bit<8> VIP_MODE_DELIVER_ONLY       = 2;  // no pool: only the distribution replicas
 
 // A data-plane-select VIP's pool change, in SilkRoad's three steps (docs/dataplane.md, "Pool versions").
 const bit<8> TRANSIT_STEADY    = 0;  // select from the current version
 const bit<8> TRANSIT_RECORDING = 1;  // record every miss in the transit filter; the current version is still the old one
 const bit<8> TRANSIT_DRAINING  = 2;  // recorded flows keep the previous version, the others take the current
 
-// packet_out.mode
+// packet_out.mode: any other mode (the controller writes 1) runs the ingress pipeline as if received on CPU_PORT.
 const bit<8> PACKET_OUT_TO_PORT  = 0;  // send on packet_out.egress_port, no table lookups
-const bit<8> PACKET_OUT_PIPELINE = 1;  // run the ingress pipeline as if received on CPU_PORT
 
 // packet_in.reason
 const bit<8> PUNT_NONE         = 0;

@@ -3,6 +3,10 @@
 #ifndef OFFLOAD_BACKENDS_P4
 #define OFFLOAD_BACKENDS_P4
 
+// p4c gives every table a default action (NoAction when none is written) and its BMv2 backend warns that a
+// selector table cannot have one ("unsupported"); backend_select's miss is handled in apply instead, so the
+// warning says nothing about this program and is turned off here.
+@diagnostic("unsupported", "disable")
 control Backends(inout headers_t hdr, inout local_metadata_t meta) {
     @id(0x12000601)
     counter(BACKENDS_TABLE_SIZE, CounterType.packets_and_bytes) backend_counter;
@@ -50,7 +54,6 @@ control Backends(inout headers_t hdr, inout local_metadata_t meta) {
             set_backend_id;
             @defaultonly NoAction;
         }
-        default_action = NoAction();
         implementation = backend_selector;
         size = BACKEND_SELECT_TABLE_SIZE;
     }
@@ -71,7 +74,10 @@ control Backends(inout headers_t hdr, inout local_metadata_t meta) {
 
     apply {
         if (meta.select_backend) {
-            backend_select.apply();
+            // BMv2 runs no default action on a selector table's miss: the miss is spelled out here.
+            if (!backend_select.apply().hit) {
+                meta.backend_id = 0;
+            }
             if (meta.backend_id == 0) {
                 meta.drop_reason = DROP_NO_BACKEND;
             } else {

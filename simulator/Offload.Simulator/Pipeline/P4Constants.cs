@@ -8,9 +8,9 @@ internal static class P4Constants
     public const byte TcpFlagSyn = 0x02;
     public const ushort ArpHtypeEthernet = 1, ArpOperRequest = 1, ArpOperReply = 2;
 
-    public const byte VipModeDataplaneSelect = 0, VipModeControllerClassify = 1, VipModeDeliverOnly = 2;
+    public const byte VipModeDataplaneSelect = 0, VipModeControllerClassify = 1;
     public const byte TransitSteady = 0, TransitRecording = 1, TransitDraining = 2;
-    public const byte PacketOutToPort = 0, PacketOutPipeline = 1;
+    public const byte PacketOutToPort = 0;
 
     public const byte PuntNone = 0, PuntNewFlow = 1, PuntNonSynMiss = 2, PuntAcl = 3, PuntReturnMiss = 4, PuntArpReply = 5;
 

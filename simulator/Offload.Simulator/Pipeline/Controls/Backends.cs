@@ -77,7 +77,10 @@ internal sealed class Backends : Control
         var meta = ctx.Meta;
         var entry = _backendSelect.Lookup([meta.VipId, meta.PoolVersion], ctx.Std.PacketLength, ctx.Timestamp);
         if (entry is null)
+        {
+            meta.BackendId = 0;
             return;
+        }
         var hash = SelectorHash.Compute([meta.IpSrc, meta.IpDst, meta.IpProto, meta.L4SrcPort, meta.L4DstPort]);
         var action = Device.Resolve(_backendSelect, entry, hash, _isPortUp);
         if (action?.ActionId == _setBackendId)
