@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -54,7 +55,15 @@ public sealed class GrpcServer : IAsyncDisposable
             {
                 listen.Protocols = HttpProtocols.Http2;
                 if (options.Certificate is not null)
-                    listen.UseHttps(options.Certificate);
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = options.Certificate;
+                        if (options.ClientCertificateAuthorities is { } authorities)
+                        {
+                            https.ClientCertificateMode = options.RequireClientCertificate ? ClientCertificateMode.RequireCertificate : ClientCertificateMode.AllowCertificate;
+                            https.ClientCertificateValidation = (certificate, _, _) => ClientCertificates.ChainsTo(certificate, authorities);
+                        }
+                    });
             });
         });
         var app = builder.Build();

@@ -12,4 +12,10 @@ public sealed record GrpcServerOptions
 
     /// <summary>Serve TLS (HTTP/2 over ALPN) with this certificate; null serves cleartext h2c.</summary>
     public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>With TLS: client certificates must chain to one of these (custom roots, no system store, no revocation check).</summary>
+    public X509Certificate2Collection? ClientCertificateAuthorities { get; init; }
+
+    /// <summary>With <see cref="ClientCertificateAuthorities"/>: refuse a client that presents no certificate.</summary>
+    public bool RequireClientCertificate { get; init; }
 }

@@ -26,14 +26,18 @@ internal sealed partial class SwitchDevice : IDisposable
     private volatile Active? _active;
     private long _ticks;
 
-    public SwitchDevice(uint cpuPort, ILogger logger)
+    public SwitchDevice(uint cpuPort, ILogger logger, uint dropPort = StandardMetadata.DropPort)
     {
         CpuPort = cpuPort;
+        DropPort = dropPort;
         _logger = logger;
         _timer = new Timer(_ => Tick(), null, TickMilliseconds, TickMilliseconds);
     }
 
     public uint CpuPort { get; }
+
+    /// <summary>Packets the pipeline sends here are dropped (simple_switch's --drop-port; 511, mark_to_drop's port, by default).</summary>
+    public uint DropPort { get; }
     public DeviceState? State => _active?.State;
 
     /// <summary>Where messages for the primary controller go; unset or returning false drops them, as BMv2 does.</summary>
@@ -112,7 +116,7 @@ internal sealed partial class SwitchDevice : IDisposable
             Send(new StreamMessageResponse { Packet = ControllerHeaders.StripPacketIn(active.State.Schema.PacketIn, output.Packet) });
             return;
         }
-        if (_ports.TryGetValue(output.Port, out var driver))
+        if (output.Port != DropPort && _ports.TryGetValue(output.Port, out var driver))
             driver.Send(output.Packet);
     }
 

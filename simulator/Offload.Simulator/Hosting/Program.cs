@@ -1,4 +1,5 @@
-using System.CommandLine;
+using System.Security.Cryptography.X509Certificates;
+using Offload.Logging;
 using Microsoft.Extensions.Logging;
 using Offload.Grpc.Server;
 using Offload.Simulator.Device;
@@ -12,38 +13,69 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
-        var deviceId = new Option<ulong>("--device-id") { Description = "P4Runtime device id (BMv2's default is 0)", DefaultValueFactory = _ => 0 };
-        var grpcAddr = new Option<string>("--grpc-addr") { Description = "P4Runtime listen address HOST:PORT", DefaultValueFactory = _ => "127.0.0.1:9559" };
-        var interfaces = new Option<string[]>("-i", "--interface") { Description = "attach a live interface: PORT@IFACE (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var cpuPort = new Option<uint>("--cpu-port") { Description = "the CPU port; offload.p4's CPU_PORT is 255", DefaultValueFactory = _ => 255 };
-        var pcapDir = new Option<string?>("--pcap-dir") { Description = "write one pcap per port into this directory" };
-        var replay = new Option<string[]>("--replay") { Description = "feed port PORT from a pcap file once the pipeline is loaded: PORT@FILE (repeatable)" };
-        var replayDelay = new Option<double>("--replay-delay") { Description = "seconds to wait after the pipeline is loaded before replaying", DefaultValueFactory = _ => 0 };
-        var noP4 = new Option<bool>("--no-p4") { Description = "start with no pipeline and wait for SetForwardingPipelineConfig, as BMv2 does" };
-        var logLevel = new Option<LogLevel>("--log-level") { Description = "trace, debug, information, warning, error", DefaultValueFactory = _ => LogLevel.Information };
-        var root = new RootCommand("offload-sim: a software switch running offload.p4 and serving P4Runtime (a drop-in for simple_switch_grpc)")
+        var commandLine = new SimulatorCommandLine();
+        var (mainArgs, targetArgs) = SimulatorCommandLine.Split(args);
+        var main = commandLine.Main.Parse(mainArgs);
+        if (IsHelpOrVersion(main))
+            return main.Invoke();
+        var target = commandLine.Target.Parse(targetArgs);
+        if (main.Errors.Count > 0 || target.Errors.Count > 0)
+            return Refuse(main.Errors.Select(e => e.Message).Concat(target.Errors.Select(e => $"after --: {e.Message}"))
+                .Append("offload-sim --help lists the options"));
+        SimulatorOptions options;
+        try
         {
-            deviceId, grpcAddr, interfaces, cpuPort, pcapDir, replay, replayDelay, noP4, logLevel,
-        };
-        root.SetAction((parse, cancellationToken) => RunAsync(new SimulatorOptions(
-            parse.GetValue(deviceId), parse.GetValue(grpcAddr)!, parse.GetValue(interfaces) ?? [], parse.GetValue(cpuPort),
-            parse.GetValue(pcapDir), parse.GetValue(replay) ?? [], parse.GetValue(replayDelay), parse.GetValue(noP4), parse.GetValue(logLevel)), cancellationToken));
-        return root.Parse(args).Invoke();
+            options = commandLine.Read(main, target);
+        }
+        catch (FormatException ex)
+        {
+            return Refuse([ex.Message]);
+        }
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, s => { s.Cancel = true; cancel.Cancel(); });
+        return RunAsync(options, cancel.Token).GetAwaiter().GetResult();
+    }
+
+    private static bool IsHelpOrVersion(System.CommandLine.ParseResult parse) =>
+        parse.Tokens.Any(t => t.Value is "-h" or "--help" or "-?" or "--version");
+
+    private static int Refuse(IEnumerable<string> errors)
+    {
+        foreach (var error in errors)
+            Console.Error.WriteLine($"offload-sim: {error}");
+        return 2;
     }
 
     private static async Task<int> RunAsync(SimulatorOptions options, CancellationToken cancellationToken)
     {
-        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(options.LogLevel).AddFilter("Microsoft", LogLevel.Warning)
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
+        ILoggerFactory loggers;
+        try
+        {
+            loggers = OffloadLogging.Create(options.Logging);
+        }
+        catch (IOException ex)
+        {
+            return Refuse([ex.Message]);
+        }
+        using var ownedLoggers = loggers;
         var logger = loggers.CreateLogger("offload-sim");
+        foreach (var notice in options.Notices)
+            logger.LogWarning("{Notice}", notice);
         List<PortSpec> ports;
         List<PortSpec> replays;
+        X509Certificate2? certificate = null;
+        X509Certificate2Collection? authorities = null;
         try
         {
             GrpcServer.ParseListenAddress(options.GrpcAddress);
             if (options.CpuPort is 0 or >= 511)
                 throw new FormatException("--cpu-port must be 1..510");
+            if (options.DropPort == options.CpuPort)
+                throw new FormatException($"--drop-port {options.DropPort} is the CPU port");
             ports = options.Interfaces.Select(i => PortSpec.Parse(i, options.CpuPort)).ToList();
+            if (ports.FirstOrDefault(p => p.Port == options.DropPort) is { } dropped)
+                throw new FormatException($"-i {dropped.Port}@{dropped.Interface}: port {dropped.Port} is the drop port");
             replays = options.Replays.Select(r => PortSpec.Parse(r, options.CpuPort, "--replay", "PORT@FILE")).ToList();
             ports.AddRange(replays);
             if (options.ReplayDelay < 0)
@@ -52,14 +84,19 @@ internal static class Program
                 throw new FormatException($"-i: port {twice.Key} is given twice");
             if (options.PcapDirectory is { } dir && !Directory.Exists(dir))
                 throw new FormatException($"--pcap-dir: directory '{dir}' does not exist");
+            if (options.Bmv2PcapDirectory is { } pcapDir && !Directory.Exists(pcapDir))
+                throw new FormatException($"--pcap: directory '{pcapDir}' does not exist");
+            if (options.PipelineJson is { } json && Bmv2Json.WhyNotOffload(json, OffloadP4Info.Index) is { } why)
+                throw new FormatException(why);
+            if (options.Tls is { } tls)
+                (certificate, authorities) = LoadTls(tls);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
-            Console.Error.WriteLine($"offload-sim: {ex.Message}");
-            return 2;
+            return Refuse([ex.Message]);
         }
 
-        using var device = new SwitchDevice(options.CpuPort, loggers.CreateLogger("offload-sim.device"));
+        using var device = new SwitchDevice(options.CpuPort, loggers.CreateLogger("offload-sim.device"), options.DropPort);
         try
         {
             foreach (var spec in ports)
@@ -68,7 +105,9 @@ internal static class Program
                     ? PcapReplayPort.Open(spec.Port, spec.Interface, () => device.State is not null, TimeSpan.FromSeconds(options.ReplayDelay))
                     : AfPacketPort.Open(spec.Port, spec.Interface);
                 if (options.PcapDirectory is { } dir)
-                    driver = new PcapTap(driver, dir);
+                    driver = PcapTap.Combined(driver, dir);
+                if (options.Bmv2PcapDirectory is { } pcapDir)
+                    driver = PcapTap.PerDirection(driver, pcapDir, replays.Contains(spec) ? $"port{spec.Port}" : spec.Interface);
                 device.Attach(driver);
                 logger.LogInformation("port {Port}: {Description}", spec.Port, driver.Description);
             }
@@ -79,7 +118,7 @@ internal static class Program
             return 1;
         }
 
-        var service = new P4RuntimeService(options.DeviceId, device, loggers.CreateLogger("offload-sim.p4runtime"));
+        var service = new P4RuntimeService(options.DeviceId, device, loggers.CreateLogger("offload-sim.p4runtime"), options.Arbitration);
         if (!options.NoP4)
         {
             var status = service.Pipeline.Apply(SetForwardingPipelineConfigRequest.Types.Action.VerifyAndCommit,
@@ -94,7 +133,11 @@ internal static class Program
         try
         {
             server = await GrpcServer.StartAsync(service.Register(new GrpcServiceRegistry()),
-                new GrpcServerOptions { ListenAddress = options.GrpcAddress, MaxReceiveMessageSize = 256 * 1024 * 1024 }, loggers, cancellationToken);
+                new GrpcServerOptions
+                {
+                    ListenAddress = options.GrpcAddress, MaxReceiveMessageSize = 256 * 1024 * 1024, Certificate = certificate,
+                    ClientCertificateAuthorities = authorities, RequireClientCertificate = options.Tls?.RequireClientCertificate ?? false,
+                }, loggers, cancellationToken);
         }
         catch (IOException ex)
         {
@@ -103,8 +146,10 @@ internal static class Program
         }
         await using (server)
         {
-            logger.LogInformation("P4Runtime server for device {DeviceId} listening on {Address}; cpu port {CpuPort}; {Pipeline}",
-                options.DeviceId, server.Address.Authority, options.CpuPort,
+            logger.LogInformation("P4Runtime server for device {DeviceId} listening on {Address} ({Transport}); cpu port {CpuPort}; arbitration {Arbitration}; {Pipeline}",
+                options.DeviceId, server.Address.Authority,
+                options.Tls is null ? "h2c" : options.Tls.RequireClientCertificate ? "TLS, client certificates required" : "TLS",
+                options.CpuPort, options.Arbitration.ToString().ToLowerInvariant(),
                 options.NoP4 ? "no pipeline: waiting for SetForwardingPipelineConfig" : "running offload.p4");
             try
             {
@@ -117,7 +162,25 @@ internal static class Program
         }
         return 0;
     }
-}
 
-internal sealed record SimulatorOptions(ulong DeviceId, string GrpcAddress, string[] Interfaces, uint CpuPort,
-    string? PcapDirectory, string[] Replays, double ReplayDelay, bool NoP4, LogLevel LogLevel);
+    private static (X509Certificate2 Certificate, X509Certificate2Collection? Authorities) LoadTls(TlsFiles tls)
+    {
+        try
+        {
+            var certificate = X509Certificate2.CreateFromPemFile(tls.Certificate, tls.Key);
+            X509Certificate2Collection? authorities = null;
+            if (tls.CaCertificates is { } ca)
+            {
+                authorities = new X509Certificate2Collection();
+                authorities.ImportFromPemFile(ca);
+                if (authorities.Count == 0)
+                    throw new FormatException($"--grpc-server-cacert {ca}: no certificate in the file");
+            }
+            return (certificate, authorities);
+        }
+        catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
+        {
+            throw new FormatException($"TLS: {ex.Message} (--grpc-server-cert {tls.Certificate}, --grpc-server-key {tls.Key})");
+        }
+    }
+}

@@ -35,13 +35,22 @@ internal sealed class ControllerStream
     }
 }
 
+/// <summary>How the primary of a role is chosen.</summary>
+public enum ArbitrationMode
+{
+    /// <summary>BMv2's PI server: the connected stream with the highest election id (unset counts as 0), so a
+    /// remaining backup becomes primary when the primary leaves. offload-sim's default, as a drop-in for simple_switch_grpc.</summary>
+    Bmv2,
+
+    /// <summary>The P4Runtime spec: the stream whose election id equals the highest ever seen for the role; when it
+    /// leaves, nobody is primary until a client advertises a higher id, so a deposed controller stays fenced.</summary>
+    Spec,
+}
+
 /// <summary>
-/// Client arbitration as the P4Runtime spec defines it: per role, the primary is the stream whose
-/// election id equals the highest id ever seen for that role; when it leaves, nobody is primary
-/// until a client advertises a higher id. (BMv2's PI server instead promotes the highest connected
-/// stream; see docs/p4runtime-wire.md.)
+/// Client arbitration per role, in the spec's or BMv2's way (<see cref="ArbitrationMode"/>; docs/p4runtime-wire.md).
 /// </summary>
-internal sealed class Arbitration
+internal sealed class Arbitration(ArbitrationMode mode = ArbitrationMode.Bmv2)
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, ElectionId> _highest = new(StringComparer.Ordinal);
@@ -69,7 +78,7 @@ internal sealed class Arbitration
                 return (new RpcStatus(StatusCode.FailedPrecondition,
                     "Arbitration on an open stream must keep its device id and role"), new());
             }
-            if (electionId is { } id && _streams.Any(s => s != stream && s.Role == role && s.ElectionId == id))
+            if (Effective(electionId) is { } id && _streams.Any(s => s != stream && s.Role == role && Effective(s.ElectionId) == id))
                 return (new RpcStatus(StatusCode.InvalidArgument, $"Election id {id} is already used by another controller"), new());
 
             var primaryBefore = Primary(role);
@@ -107,7 +116,7 @@ internal sealed class Arbitration
         lock (_gate)
         {
             var primary = Primary(role);
-            return primary is not null && electionId is not null && primary.ElectionId == ElectionId.FromProto(electionId);
+            return primary is not null && electionId is not null && Effective(primary.ElectionId) == ElectionId.FromProto(electionId);
         }
     }
 
@@ -129,10 +138,16 @@ internal sealed class Arbitration
             return _streams.Select(s => s.Role!).Distinct().Select(Primary).OfType<ControllerStream>().ToList();
     }
 
-    private ControllerStream? Primary(string role) =>
-        _highest.TryGetValue(role, out var highest)
+    public ArbitrationMode Mode => mode;
+
+    private ControllerStream? Primary(string role) => mode == ArbitrationMode.Bmv2
+        ? _streams.Where(s => s.Role == role).MaxBy(s => Effective(s.ElectionId))
+        : _highest.TryGetValue(role, out var highest)
             ? _streams.FirstOrDefault(s => s.Role == role && s.ElectionId == highest)
             : null;
+
+    // PI treats an unset election id as 0; the spec keeps it below every id, never primary.
+    private ElectionId? Effective(ElectionId? id) => mode == ArbitrationMode.Bmv2 ? id ?? default(ElectionId) : id;
 
     private List<(ControllerStream, StreamMessageResponse)> NotificationsFor(string role) =>
         _streams.Where(s => s.Role == role).Select(s => (s, Notification(s, role))).ToList();
@@ -151,7 +166,9 @@ internal sealed class Arbitration
         };
         if (role.Length > 0)
             update.Role = new Role { Name = role };
-        if (_highest.TryGetValue(role, out var highest))
+        if (mode == ArbitrationMode.Bmv2 && primary is not null)
+            update.ElectionId = Effective(primary.ElectionId)!.Value.ToProto();
+        else if (mode == ArbitrationMode.Spec && _highest.TryGetValue(role, out var highest))
             update.ElectionId = highest.ToProto();
         return new StreamMessageResponse { Arbitration = update };
     }

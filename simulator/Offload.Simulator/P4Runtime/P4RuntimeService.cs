@@ -22,11 +22,12 @@ internal sealed partial class P4RuntimeService
     private const int MaxReadResponseBytes = 3 * 1024 * 1024;
     private readonly ulong _deviceId;
     private readonly ILogger _logger;
-    private readonly Arbitration _arbitration = new();
+    private readonly Arbitration _arbitration;
     private readonly SwitchDevice _device;
 
-    public P4RuntimeService(ulong deviceId, SwitchDevice device, ILogger logger)
+    public P4RuntimeService(ulong deviceId, SwitchDevice device, ILogger logger, ArbitrationMode arbitration = ArbitrationMode.Bmv2)
     {
+        _arbitration = new Arbitration(arbitration);
         _deviceId = deviceId;
         _device = device;
         _logger = logger;

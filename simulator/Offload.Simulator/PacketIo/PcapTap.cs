@@ -1,29 +1,54 @@
 namespace Offload.Simulator.PacketIo;
 
-/// <summary>Records every packet a port receives and sends into one pcap file (--pcap-dir).</summary>
-internal sealed class PcapTap(IPortDriver inner, string directory) : IPortDriver
+/// <summary>
+/// Records what a port receives and sends: into one file (--pcap-dir: port-N.pcap), or as simple_switch's --pcap
+/// does, into IFACE_in.pcap and IFACE_out.pcap.
+/// </summary>
+internal sealed class PcapTap : IPortDriver
 {
-    private readonly PcapWriter _writer = new(Path.Combine(directory, $"port-{inner.Port}.pcap"));
+    private readonly IPortDriver _inner;
+    private readonly PcapWriter _in;
+    private readonly PcapWriter _out;
+    private readonly string _files;
 
-    public uint Port => inner.Port;
-    public string Description => $"{inner.Description}, pcap {Path.Combine(directory, $"port-{inner.Port}.pcap")}";
-    public bool IsUp => inner.IsUp;
-
-    public void Start(Action<uint, byte[]> received) => inner.Start((port, packet) =>
+    private PcapTap(IPortDriver inner, string inPath, string outPath)
     {
-        _writer.Write(packet);
+        _inner = inner;
+        _in = new PcapWriter(inPath);
+        _out = inPath == outPath ? _in : new PcapWriter(outPath);
+        _files = inPath == outPath ? inPath : $"{inPath}, {outPath}";
+    }
+
+    public static PcapTap Combined(IPortDriver inner, string directory)
+    {
+        var path = Path.Combine(directory, $"port-{inner.Port}.pcap");
+        return new PcapTap(inner, path, path);
+    }
+
+    public static PcapTap PerDirection(IPortDriver inner, string directory, string interfaceName) =>
+        new(inner, Path.Combine(directory, $"{interfaceName}_in.pcap"), Path.Combine(directory, $"{interfaceName}_out.pcap"));
+
+    public uint Port => _inner.Port;
+    public string Description => $"{_inner.Description}, pcap {_files}";
+    public bool IsUp => _inner.IsUp;
+
+    public void Start(Action<uint, byte[]> received) => _inner.Start((port, packet) =>
+    {
+        _in.Write(packet);
         received(port, packet);
     });
 
     public void Send(byte[] packet)
     {
-        _writer.Write(packet);
-        inner.Send(packet);
+        _out.Write(packet);
+        _inner.Send(packet);
     }
 
     public void Dispose()
     {
-        inner.Dispose();
-        _writer.Dispose();
+        _inner.Dispose();
+        _in.Dispose();
+        if (_out != _in)
+            _out.Dispose();
     }
 }

@@ -19,12 +19,26 @@ public sealed class CommandLineTests
     [InlineData("--pcap-dir", "/does/not/exist")]
     [InlineData("--replay", "1@/does/not/exist.pcap")]
     [InlineData("--replay-delay", "-1", "--replay", "1@x.pcap")]
+    [InlineData("--no-p4", "offload.json")]
+    [InlineData("/does/not/exist.json")]
+    [InlineData("-L", "loud")]
+    [InlineData("--log-format", "xml")]
+    [InlineData("--arbitration", "oldest")]
+    [InlineData("--pcap", "/does/not/exist")]
+    [InlineData("--", "--drop-port", "255")]
+    [InlineData("-i", "5@lo", "--", "--drop-port", "5")]
+    [InlineData("--", "--grpc-server-ssl")]
+    [InlineData("--", "--grpc-server-with-client-auth")]
+    [InlineData("--", "--grpc-server-ssl", "--grpc-server-cert", "/nope.pem", "--grpc-server-key", "/nope.key")]
+    [InlineData("--grpc-addr", "127.0.0.1:1", "--", "--grpc-server-addr", "127.0.0.1:2")]
+    [InlineData("--", "--no-such-target-flag")]
     public void BadFlag_ClearMessageAndNonZeroExit(params string[] args)
     {
         var (exit, output) = Run(args);
         Assert.NotEqual(0, exit);
         Assert.False(string.IsNullOrWhiteSpace(output));
         Assert.DoesNotContain("Unhandled exception", output);
+        Assert.DoesNotContain("   at ", output);
     }
 
     [Fact]
@@ -51,7 +65,9 @@ public sealed class CommandLineTests
     {
         var (exit, output) = Run("--help");
         Assert.Equal(0, exit);
-        foreach (var flag in new[] { "--device-id", "--grpc-addr", "-i", "--cpu-port", "--pcap-dir", "--replay", "--no-p4", "--log-level" })
+        foreach (var flag in new[] { "--device-id", "--grpc-addr", "-i", "--cpu-port", "--pcap-dir", "--replay", "--no-p4", "--log-level",
+                     "--pcap", "--log-console", "--log-file", "--thrift-port", "--nanolog", "--grpc-server-addr", "--drop-port", "--grpc-server-ssl",
+                     "--grpc-server-with-client-auth", "--arbitration", "JSON" })
             Assert.Contains(flag, output);
     }
 }

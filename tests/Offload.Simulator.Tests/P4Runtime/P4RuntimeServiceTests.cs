@@ -25,10 +25,12 @@ public sealed class P4RuntimeServiceTests : IAsyncLifetime
     private readonly P4InfoIndex _p4Info = OffloadP4Info.Index;
     private SwitchDevice? _device;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartAsync(ArbitrationMode.Bmv2);
+
+    private async Task StartAsync(ArbitrationMode arbitration)
     {
         _device = new SwitchDevice(255, NullLogger.Instance);
-        var service = new P4RuntimeService(Device, _device, NullLogger.Instance);
+        var service = new P4RuntimeService(Device, _device, NullLogger.Instance, arbitration);
         _server = await GrpcServer.StartAsync(service.Register(new GrpcServiceRegistry()));
         _channel = GrpcChannel.ForAddress($"127.0.0.1:{_server.Port}");
         _controller = new TestController(_channel, Device);
@@ -41,13 +43,20 @@ public sealed class P4RuntimeServiceTests : IAsyncLifetime
         _device!.Dispose();
     }
 
+    private async Task RestartAsync(ArbitrationMode arbitration)
+    {
+        await DisposeAsync();
+        await StartAsync(arbitration);
+    }
+
     [Fact]
     public async Task Capabilities_ReportsSpecVersion() =>
         Assert.Equal("1.5.0", await _controller!.Client(1).GetApiVersionAsync());
 
     [Fact]
-    public async Task Arbitration_PrimaryLeaves_NoPrimaryUntilHigherIdArrives()
+    public async Task Arbitration_Spec_PrimaryLeaves_NoPrimaryUntilHigherIdArrives()
     {
+        await RestartAsync(ArbitrationMode.Spec);
         await using var low = await _controller!.PrimaryAsync(1);
         var high = _controller!.Session(2);
         high.Start();
@@ -63,6 +72,29 @@ public sealed class P4RuntimeServiceTests : IAsyncLifetime
 
         await low.ChangeElectionIdAsync(new ElectionId(0, 3));
         await low.WaitForPrimaryAsync().WaitAsync(Wait);
+    }
+
+    // BMv2's PI server promotes the highest election id still connected, and names the current primary's id.
+    [Fact]
+    public async Task Arbitration_Bmv2_PrimaryLeaves_RemainingLowerIdBecomesPrimary()
+    {
+        await using var low = await _controller!.PrimaryAsync(1);
+        await using var middle = _controller!.Session(2);
+        middle.Start();
+        await middle.WaitForPrimaryAsync().WaitAsync(Wait);
+        var high = _controller!.Session(3);
+        high.Start();
+        await high.WaitForPrimaryAsync().WaitAsync(Wait);
+        await Eventually.WaitUntil(() => middle.State.Code == StatusCode.AlreadyExists && low.State.Code == StatusCode.AlreadyExists);
+        Assert.Equal(new ElectionId(0, 3), low.State.PrimaryElectionId);
+
+        await high.DisposeAsync();
+        await middle.WaitForPrimaryAsync().WaitAsync(Wait);
+        await Eventually.WaitUntil(() => low.State.PrimaryElectionId == new ElectionId(0, 2));
+        Assert.False(low.IsPrimary);
+        await _controller!.Client(2).SetPipelineAsync(_p4Info.P4Info, null);
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() =>
+            _controller!.Client(1).SetPipelineAsync(_p4Info.P4Info, null))).StatusCode);
     }
 
     [Fact]

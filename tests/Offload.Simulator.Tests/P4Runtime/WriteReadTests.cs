@@ -91,6 +91,30 @@ public sealed class WriteReadTests : IAsyncLifetime
         Assert.Equal(ByteString.CopyFrom(0xaa, 0, 0, 0, 2), value);
     }
 
+    // PI answers a read in the form the writer used: the deprecated uint32 egress_port, or the port bytestring.
+    [Fact]
+    public async Task Replicas_ReadBackInTheFormTheWriterUsed()
+    {
+        var group = new MulticastGroupEntry { MulticastGroupId = 7 };
+        group.Replicas.Add(new Replica { EgressPort = 3, Instance = 1 });
+        group.Replicas.Add(new Replica { Port = ByteString.CopyFrom(0, 4), Instance = 1 });
+        var clone = new CloneSessionEntry { SessionId = 9 };
+        clone.Replicas.Add(new Replica { EgressPort = 2, Instance = 0 });
+        (await _client.WriteAsync([
+            P4RuntimeClient.Insert(new Entity { PacketReplicationEngineEntry = new() { MulticastGroupEntry = group } }),
+            P4RuntimeClient.Insert(new Entity { PacketReplicationEngineEntry = new() { CloneSessionEntry = clone } }),
+        ])).ThrowIfFailed();
+
+        var groups = await _client.ReadAsync([new Entity { PacketReplicationEngineEntry = new() { MulticastGroupEntry = new() } }]).ToListAsync();
+        var replicas = Assert.Single(groups).PacketReplicationEngineEntry.MulticastGroupEntry.Replicas;
+        Assert.Equal(Replica.PortKindOneofCase.EgressPort, replicas[0].PortKindCase);
+        Assert.Equal(3u, replicas[0].EgressPort);
+        Assert.Equal(Replica.PortKindOneofCase.Port, replicas[1].PortKindCase);
+        Assert.Equal(ByteString.CopyFrom(4), replicas[1].Port);
+        var sessions = await _client.ReadAsync([new Entity { PacketReplicationEngineEntry = new() { CloneSessionEntry = new() } }]).ToListAsync();
+        Assert.Equal(2u, Assert.Single(Assert.Single(sessions).PacketReplicationEngineEntry.CloneSessionEntry.Replicas).EgressPort);
+    }
+
     [Fact]
     public async Task Write_TableFull_ResourceExhausted()
     {

@@ -20,9 +20,12 @@ public sealed partial class SimulatorProcess : IDisposable
     public static ProcessStartInfo StartInfo(params string[] args) => ProgramProcess.StartInfo("offload-sim.dll", args);
 
     /// <summary>Starts offload-sim on an ephemeral P4Runtime port and waits until it listens.</summary>
-    public static async Task<SimulatorProcess> StartAsync(params string[] args)
+    public static Task<SimulatorProcess> StartAsync(params string[] args) => StartExactlyAsync(["--grpc-addr", "127.0.0.1:0", .. args]);
+
+    /// <summary>Starts offload-sim with exactly these arguments (they must choose the listen address) and waits until it listens.</summary>
+    public static async Task<SimulatorProcess> StartExactlyAsync(params string[] args)
     {
-        var (process, ready) = await ProgramProcess.StartAsync("offload-sim.dll", Listening(), ["--grpc-addr", "127.0.0.1:0", .. args]);
+        var (process, ready) = await ProgramProcess.StartAsync("offload-sim.dll", Listening(), args);
         return new SimulatorProcess(process, int.Parse(ready.Groups[1].Value));
     }
 

@@ -34,7 +34,9 @@ internal static class ReplicationReader
         }
     }
 
-    private static P4.V1.Replica ToP4(Replica replica) => new() { Port = Values.Canonical(replica.Port), Instance = replica.Instance };
+    private static P4.V1.Replica ToP4(Replica replica) => replica.WrittenAsEgressPort
+        ? new() { EgressPort = replica.Port, Instance = replica.Instance }
+        : new() { Port = Values.Canonical(replica.Port), Instance = replica.Instance };
 
     private static Entity Wrap(PacketReplicationEngineEntry entry) => new() { PacketReplicationEngineEntry = entry };
 }

@@ -63,14 +63,13 @@ internal static class ReplicationWriter
         var seen = new HashSet<(uint, uint)>();
         foreach (var r in replicas)
         {
-            var port = r.PortKindCase == P4.V1.Replica.PortKindOneofCase.Port
-                ? (uint)Values.Parse(r.Port, 32, "replica port")
-                : r.EgressPort;
+            var asEgressPort = r.PortKindCase != P4.V1.Replica.PortKindOneofCase.Port;
+            var port = asEgressPort ? r.EgressPort : (uint)Values.Parse(r.Port, 32, "replica port");
             if (port == 0)
                 throw P4Error.InvalidArgument("replica port 0 is not a port");
             if (!seen.Add((port, r.Instance)))
                 throw P4Error.InvalidArgument($"replica (port {port}, instance {r.Instance}) appears twice");
-            result.Add(new Replica(port, r.Instance));
+            result.Add(new Replica(port, r.Instance, asEgressPort));
         }
         return result;
     }

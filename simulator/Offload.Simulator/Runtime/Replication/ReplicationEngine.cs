@@ -1,6 +1,7 @@
 namespace Offload.Simulator.Runtime.Replication;
 
-internal sealed record Replica(uint Port, uint Instance);
+/// <param name="WrittenAsEgressPort">the writer used the deprecated uint32 egress_port; reads answer in the same form, as PI does</param>
+internal sealed record Replica(uint Port, uint Instance, bool WrittenAsEgressPort = false);
 
 internal sealed record CloneSession(IReadOnlyList<Replica> Replicas, int PacketLengthBytes);
 
