@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Offload.Logging;
 
 namespace Offload.Agent;
 
@@ -9,16 +10,29 @@ internal static class Program
     {
         var config = new Option<string>("--config") { Description = "the agent's YAML configuration (docs/health.md, \"Node agent\")", Required = true };
         var once = new Option<bool>("--once") { Description = "check once, print the report as JSON and exit (restarts nothing unless a service has restart: true)" };
+        var logging = new LoggingOptions();
         var root = new RootCommand("offload-agent: reports the state of services (from their PID files) and the host's load to offload controllers")
         {
             config, once,
         };
-        root.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config)!, parse.GetValue(once), cancellationToken));
+        logging.AddTo(root);
+        root.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config)!, parse.GetValue(once), logging, parse, cancellationToken));
         return root.Parse(args).Invoke();
     }
 
-    private static async Task<int> RunAsync(string path, bool once, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string path, bool once, LoggingOptions logging, ParseResult parse, CancellationToken cancellationToken)
     {
+        ILoggerFactory created;
+        try
+        {
+            created = OffloadLogging.Create(logging.Read(parse));
+        }
+        catch (Exception ex) when (ex is FormatException or IOException)
+        {
+            Console.Error.WriteLine($"offload-agent: {ex.Message}");
+            return 2;
+        }
+        using var loggers = created;
         AgentConfig config;
         try
         {
@@ -30,8 +44,6 @@ internal static class Program
                 Console.Error.WriteLine($"offload-agent: {line}");
             return 2;
         }
-        using var loggers = LoggerFactory.Create(b => b.AddFilter("Microsoft", LogLevel.Warning)
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
         await using var agent = new NodeAgent(config, loggers);
         if (once)
         {

@@ -1,10 +1,7 @@
 using System.CommandLine;
 using Offload.Cli.Commands;
-using Spectre.Console;
 
-// Piped into grep or a file, a row stays on one line instead of wrapping at 80 columns.
-if (Console.IsOutputRedirected)
-    AnsiConsole.Profile.Width = 240;
+CliOutput.Configure();
 
 var root = new RootCommand("offloadctl: operate Offload switches and controllers")
 {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Spectre.Console;
 
@@ -8,11 +7,8 @@ namespace Offload.Cli.Commands;
 /// <summary>`offloadctl status | vips | backends | connections | applications | watch` and the changes: offload-controller's admin API, as tables or JSON.</summary>
 internal static class ControllerCommands
 {
-    private static readonly Option<string> Controller = new("--controller")
-    {
-        Description = "offload-controller's admin API HOST:PORT",
-        DefaultValueFactory = _ => "127.0.0.1:9580",
-    };
+    private static readonly Option<string> Controller = AdminClient.Controller;
+    private static readonly Option<double> Timeout = AdminClient.Timeout;
 
     private static readonly Option<bool> Json = new("--json") { Description = "print the API's JSON instead of a table" };
 
@@ -39,7 +35,7 @@ internal static class ControllerCommands
         var page = new Option<int>("--page") { Description = "which page (from 1)", DefaultValueFactory = _ => 1 };
         var perPage = new Option<int>("--per-page") { Description = "rows per page (1-10000)", DefaultValueFactory = _ => 50 };
         var live = new Option<bool>("--live") { Description = "ask the switches for each row's packets, bytes and idle time" };
-        var command = new Command("connections", "pinned connections, by VIP or backend, a page at a time") { vip, backend, page, perPage, live, Controller, Json };
+        var command = new Command("connections", "pinned connections, by VIP or backend, a page at a time") { vip, backend, page, perPage, live, Controller, Timeout, Json };
         command.SetAction((parse, ct) => CliErrors.Guard(async () =>
         {
             var (pageNumber, size) = (parse.GetValue(page), parse.GetValue(perPage));
@@ -49,7 +45,7 @@ internal static class ControllerCommands
                 + (parse.GetValue(vip) is { } v ? $"&vip={Uri.EscapeDataString(v)}" : "")
                 + (parse.GetValue(backend) is { } b ? $"&backend={Uri.EscapeDataString(b)}" : "")
                 + (parse.GetValue(live) ? "&live=true" : "");
-            return await GetAsync(parse.GetValue(Controller)!, query, parse.GetValue(Json), body =>
+            return await GetAsync(AdminClient.From(parse), query, parse.GetValue(Json), body =>
             {
                 var table = Table("switch", "client", "vip", "protocol", "backend", "age s", "packets", "bytes", "idle s");
                 foreach (var c in body.GetProperty("connections").EnumerateArray())
@@ -71,20 +67,20 @@ internal static class ControllerCommands
     {
         var interval = new Option<double>("--interval") { Description = "seconds between refreshes", DefaultValueFactory = _ => 1 };
         var count = new Option<int>("--count") { Description = "stop after this many refreshes (0: until Ctrl-C)", DefaultValueFactory = _ => 0 };
-        var command = new Command("watch", "switches and backends as a live table") { interval, count, Controller };
+        var command = new Command("watch", "switches and backends as a live table") { interval, count, Controller, Timeout };
         command.SetAction((parse, ct) => CliErrors.Guard(async () =>
         {
             var (seconds, frames) = (parse.GetValue(interval), parse.GetValue(count));
             if (seconds is < 0.1 or > 3600 || frames < 0)
                 throw new ArgumentException("--interval must be 0.1 to 3600 seconds and --count at least 0");
-            var controller = parse.GetValue(Controller)!;
+            var controller = AdminClient.From(parse);
             for (var frame = 1; !ct.IsCancellationRequested; frame++)
             {
-                var status = await FetchAsync(controller, "/api/status", ct);
-                var backends = await FetchAsync(controller, "/api/backends", ct);
-                if (!Console.IsOutputRedirected)
+                var status = await controller.GetAsync("/api/status", ct);
+                var backends = await controller.GetAsync("/api/backends", ct);
+                if (!CliOutput.Plain)
                     AnsiConsole.Clear();
-                AnsiConsole.MarkupLine($"[bold]offload-controller {Markup.Escape(controller)}[/]  {DateTime.Now:HH:mm:ss}");
+                AnsiConsole.MarkupLine($"[bold]offload-controller {Markup.Escape(controller.Address)}[/]  {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz}");
                 Status(status);
                 Backends(backends);
                 if (frames > 0 && frame >= frames)
@@ -99,87 +95,65 @@ internal static class ControllerCommands
     private static Command Apply()
     {
         var file = new Argument<FileInfo>("file") { Description = "a configuration file (docs/config.md)" };
-        var command = new Command("apply", "converge the controller and its switches to a configuration file; only the needed writes are made") { file, Controller };
+        var dryRun = new Option<bool>("--dry-run") { Description = "print what would change (+ added, - removed, ~ changed) and change nothing" };
+        var command = new Command("apply", "converge the controller and its switches to a configuration file; only the needed writes are made") { file, dryRun, Controller, Timeout };
         command.SetAction((parse, ct) => CliErrors.Guard(async () =>
         {
             var path = parse.GetValue(file)!;
             using var content = new StringContent(await File.ReadAllTextAsync(path.FullName, ct));
             content.Headers.Add("X-Config-Name", path.Name);
-            return await PostAsync(parse.GetValue(Controller)!, "/api/apply", content, ct);
+            var dry = parse.GetValue(dryRun);
+            return await PostAsync(AdminClient.From(parse), dry ? "/api/apply?dry_run=true" : "/api/apply", content, ct,
+                dry ? $"no changes: {path.Name} is what the controller runs" : null);
         }));
         return command;
     }
 
     private static Command Change(string name, string description, Func<string, string> path)
     {
-        var command = new Command(name, description) { BackendName, Controller };
-        command.SetAction((parse, ct) => CliErrors.Guard(() => PostAsync(parse.GetValue(Controller)!, path(Uri.EscapeDataString(parse.GetValue(BackendName)!)), null, ct)));
+        var command = new Command(name, description) { BackendName, Controller, Timeout };
+        command.SetAction((parse, ct) => CliErrors.Guard(() => PostAsync(AdminClient.From(parse), path(Uri.EscapeDataString(parse.GetValue(BackendName)!)), null, ct)));
         return command;
     }
 
     private static Command SetWeight()
     {
         var weight = new Argument<int>("weight") { Description = "the new weight (0 drains)" };
-        var command = new Command("set-weight", "change a backend's weight; established connections are not moved") { BackendName, weight, Controller };
-        command.SetAction((parse, ct) => CliErrors.Guard(() => PostAsync(parse.GetValue(Controller)!,
+        var command = new Command("set-weight", "change a backend's weight; established connections are not moved") { BackendName, weight, Controller, Timeout };
+        command.SetAction((parse, ct) => CliErrors.Guard(() => PostAsync(AdminClient.From(parse),
             $"/api/backends/{Uri.EscapeDataString(parse.GetValue(BackendName)!)}/weight/{parse.GetValue(weight)}", null, ct)));
         return command;
     }
 
-    private static async Task<int> PostAsync(string controller, string path, HttpContent? content, CancellationToken ct)
+    private static async Task<int> PostAsync(AdminClient controller, string path, HttpContent? content, CancellationToken ct, string? whenEmpty = null)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.PostAsync($"http://{controller}{path}", content, ct);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new IOException($"cannot reach offload-controller at {controller}: {ex.Message}");
-        }
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-        foreach (var line in body.GetProperty("results").EnumerateArray())
-            Console.WriteLine(line.GetString());
-        foreach (var error in body.GetProperty("errors").EnumerateArray())
-            Console.Error.WriteLine($"offloadctl: {error.GetString()}");
-        return response.IsSuccessStatusCode ? 0 : 1;
+        var (ok, body) = await controller.PostAsync(path, content, ct);
+        var results = body.TryGetProperty("results", out var r) && r.ValueKind == JsonValueKind.Array ? r.EnumerateArray().Select(l => l.ToString()).ToList() : [];
+        foreach (var line in results)
+            Console.WriteLine(line);
+        if (ok && results.Count == 0 && whenEmpty is not null)
+            Console.WriteLine(whenEmpty);
+        if (!ok)
+            Console.Error.WriteLine($"offloadctl: {AdminClient.Errors(body)}");
+        return ok ? 0 : 1;
     }
 
     private static Command Command(string name, string description, string path, Action<JsonElement> table)
     {
-        var command = new Command(name, description) { Controller, Json };
+        var command = new Command(name, description) { Controller, Timeout, Json };
         command.SetAction((parse, cancellationToken) => CliErrors.Guard(() =>
-            GetAsync(parse.GetValue(Controller)!, path, parse.GetValue(Json), table, cancellationToken)));
+            GetAsync(AdminClient.From(parse), path, parse.GetValue(Json), table, cancellationToken)));
         return command;
     }
 
-    private static async Task<int> GetAsync(string controller, string path, bool json, Action<JsonElement> table, CancellationToken cancellationToken)
+    private static async Task<int> GetAsync(AdminClient controller, string path, bool json, Action<JsonElement> table, CancellationToken cancellationToken)
     {
-        var body = await FetchAsync(controller, path, cancellationToken);
+        var body = await controller.GetAsync(path, cancellationToken);
         if (json)
             Console.WriteLine(JsonSerializer.Serialize(body, new JsonSerializerOptions { WriteIndented = true }));
         else
             table(body);
         return 0;
-    }
-
-    private static async Task<JsonElement> FetchAsync(string controller, string path, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.GetAsync($"http://{controller}{path}", cancellationToken);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new IOException($"cannot reach offload-controller at {controller}: {ex.Message}");
-        }
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-            throw new IOException(string.Join("; ", body.GetProperty("errors").EnumerateArray().Select(e => e.GetString())));
-        return body;
     }
 
     private static void Status(JsonElement status)
@@ -240,13 +214,7 @@ internal static class ControllerCommands
         AnsiConsole.Write(table);
     }
 
-    private static Table Table(params string[] columns)
-    {
-        var table = new Table().RoundedBorder();
-        foreach (var column in columns)
-            table.AddColumn(column);
-        return table;
-    }
+    private static Table Table(params string[] columns) => CliOutput.Table(columns);
 
     private static string Number(JsonElement element, string name, string format) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number

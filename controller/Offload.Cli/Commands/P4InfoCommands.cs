@@ -21,7 +21,7 @@ internal static class P4InfoCommands
             var pins = ParsePins(parse.GetValue(pinned) ?? []);
             var program = parse.GetValue(source)?.FullName ?? P4SourceFacts.FindProgramFor(path);
             var facts = program is null ? null : P4SourceFacts.Read(program);
-            var table = new Table().Border(TableBorder.Rounded).AddColumn("kind").AddColumn("name").AddColumn("id");
+            var table = CliOutput.Table("kind", "name", "id");
             foreach (var (prefix, preamble) in P4InfoIdChecker.Objects(index.P4Info))
                 table.AddRow(prefix.ToString(), Markup.Escape(preamble.Name), $"0x{preamble.Id:x8}");
             AnsiConsole.Write(table);

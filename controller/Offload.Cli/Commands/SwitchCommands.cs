@@ -29,7 +29,7 @@ internal static class SwitchCommands
             connection.Stream.Start();
             var arbitrated = await WaitForAnswerAsync(connection, ct);
             var pipeline = await connection.Client.GetPipelineAsync(cancellationToken: ct);
-            var table = new Table().Border(TableBorder.Rounded).AddColumn("property").AddColumn("value");
+            var table = CliOutput.Table("property", "value");
             table.AddRow("switch", $"{connection.Channel.Address.Authority} (device {connection.Client.DeviceId})");
             table.AddRow("P4Runtime API", version);
             table.AddRow("this controller", arbitrated

@@ -124,12 +124,17 @@ public sealed partial class ControllerHost : IAsyncDisposable
         Health.Start(cancellationToken);
     }
 
+    /// <summary>What applying a configuration would change, element by element, without changing anything.</summary>
+    public IReadOnlyList<string> PlanApply(OffloadConfig config)
+    {
+        RefuseSwitchChanges(config);
+        return ConfigDiff.Compare(_configured, config);
+    }
+
     /// <summary>Takes a new configuration file's content: the switches must stay the same; everything else converges.</summary>
     public Task<IReadOnlyList<string>> ApplyAsync(OffloadConfig config, CancellationToken cancellationToken = default)
     {
-        var before = _configured.Switches.Select(s => (s.Name, s.Address, s.DeviceId)).ToList();
-        if (!before.SequenceEqual(config.Switches.Select(s => (s.Name, s.Address, s.DeviceId))))
-            throw new ConfigException(["the switches (name, address, device id) cannot change while the controller runs; restart it"]);
+        RefuseSwitchChanges(config);
         return ConvergeAsync(() =>
         {
             _configured = config;
@@ -141,6 +146,13 @@ public sealed partial class ControllerHost : IAsyncDisposable
             Health.Update(config);
             NodeAgents.Update(config);
         }, cancellationToken);
+    }
+
+    private void RefuseSwitchChanges(OffloadConfig config)
+    {
+        var before = _configured.Switches.Select(s => (s.Name, s.Address, s.DeviceId)).ToList();
+        if (!before.SequenceEqual(config.Switches.Select(s => (s.Name, s.Address, s.DeviceId))))
+            throw new ConfigException(["the switches (name, address, device id) cannot change while the controller runs; restart it"]);
     }
 
     /// <summary>Sets a backend's weight until the next apply of a file that changes it; 0 drains it (no new connections).</summary>

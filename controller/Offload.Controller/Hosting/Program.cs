@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Offload.Logging;
 using Offload.Controller.Configuration;
 using Offload.Controller.LoadBalancing;
 using Offload.Controller.Management;
@@ -12,22 +13,73 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
-        var config = new Option<string>("--config") { Description = "the controller's YAML configuration (docs/config.md)", Required = true };
+        var config = new Option<string?>("--config") { Description = "the controller's YAML configuration (docs/config.md)" };
+        var checkConfig = new Option<string?>("--check-config") { Description = "read and validate this configuration file, print what it holds or every error, and exit (0 valid, 2 not)" };
         var admin = new Option<string>("--admin-addr") { Description = "admin API and /metrics HOST:PORT (loopback unless you say otherwise)", DefaultValueFactory = _ => "127.0.0.1:9580" };
         var idle = new Option<double>("--idle-timeout") { Description = "seconds without traffic before a connection's entries are removed", DefaultValueFactory = _ => 60 };
-        var logLevel = new Option<LogLevel>("--log-level") { Description = "trace, debug, information, warning, error", DefaultValueFactory = _ => LogLevel.Information };
+        var logging = new LoggingOptions();
         var root = new RootCommand("offload-controller: classifies new flows and plumbs a route per connection into offload.p4 switches")
         {
-            config, admin, idle, logLevel,
+            config, checkConfig, admin, idle,
         };
-        root.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config)!, parse.GetValue(admin)!, parse.GetValue(idle), parse.GetValue(logLevel), cancellationToken));
+        logging.AddTo(root);
+        root.SetAction((parse, cancellationToken) =>
+        {
+            if (parse.GetValue(checkConfig) is { } file)
+                return Task.FromResult(CheckConfig(file));
+            if (parse.GetValue(config) is not { } configPath)
+            {
+                Console.Error.WriteLine("offload-controller: --config FILE is required (or --check-config FILE to validate one)");
+                return Task.FromResult(2);
+            }
+            LogSettings settings;
+            try
+            {
+                settings = logging.Read(parse);
+            }
+            catch (FormatException ex)
+            {
+                Console.Error.WriteLine($"offload-controller: {ex.Message}");
+                return Task.FromResult(2);
+            }
+            return RunAsync(configPath, parse.GetValue(admin)!, parse.GetValue(idle), settings, cancellationToken);
+        });
         return root.Parse(args).Invoke();
     }
 
-    private static async Task<int> RunAsync(string configPath, string adminAddress, double idleSeconds, LogLevel level, CancellationToken cancellationToken)
+    private static int CheckConfig(string path)
     {
-        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(level).AddFilter("Microsoft", LogLevel.Warning)
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
+        try
+        {
+            var config = ConfigLoader.LoadFile(path, n => new LoadBalancingPolicyRegistry().TryGet(n, out _));
+            Console.WriteLine($"{path}: valid: {config.Switches.Count} switch(es), {config.Vips.Count} VIP(s), {config.Backends.Count} backend(s), " +
+                $"{config.Acl.Count} ACL rule(s), {config.Applications.Count} application(s), {config.HealthChecks.Count} health check(s); controller {config.Controller.Name}");
+            foreach (var vip in config.Vips)
+                Console.WriteLine($"  vip {vip.Name}: {vip.Address}:{vip.Port}, {vip.Algorithm}, pool {string.Join(", ", vip.Pool)}");
+            return 0;
+        }
+        catch (ConfigException ex)
+        {
+            foreach (var error in ex.Errors)
+                Console.Error.WriteLine($"offload-controller: {error}");
+            Console.Error.WriteLine($"offload-controller: {path}: {ex.Errors.Count} error(s)");
+            return 2;
+        }
+    }
+
+    private static async Task<int> RunAsync(string configPath, string adminAddress, double idleSeconds, LogSettings logSettings, CancellationToken cancellationToken)
+    {
+        ILoggerFactory created;
+        try
+        {
+            created = OffloadLogging.Create(logSettings);
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"offload-controller: {ex.Message}");
+            return 2;
+        }
+        using var loggers = created;
         var logger = loggers.CreateLogger("offload-controller");
         if (idleSeconds <= 0)
         {

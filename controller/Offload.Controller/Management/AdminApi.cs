@@ -50,11 +50,12 @@ public static class AdminApi
             Connections(host, vip, backend, Math.Max(offset ?? 0, 0), Math.Clamp(limit ?? 100, 1, 10_000), live ?? false, ct));
         app.MapGet("/api/applications", (CancellationToken ct) => Applications(host, ct));
         app.MapGet("/metrics", () => Results.Text(Metrics(host), "text/plain; version=0.0.4", Encoding.UTF8));
-        app.MapPost("/api/apply", async (HttpRequest request, CancellationToken ct) =>
+        app.MapPost("/api/apply", async (HttpRequest request, bool? dry_run, CancellationToken ct) =>
         {
             using var reader = new StreamReader(request.Body);
             var yaml = await reader.ReadToEndAsync(ct);
-            return await Converge(() => host.ApplyAsync(ConfigLoader.Load(yaml, request.Headers["X-Config-Name"].FirstOrDefault() ?? "applied", host.IsKnownAlgorithm), ct));
+            OffloadConfig Load() => ConfigLoader.Load(yaml, request.Headers["X-Config-Name"].FirstOrDefault() ?? "applied", host.IsKnownAlgorithm);
+            return await Converge(() => dry_run == true ? Task.FromResult(host.PlanApply(Load())) : host.ApplyAsync(Load(), ct));
         });
         app.MapPost("/api/backends/{name}/weight/{weight:int}", (string name, int weight, CancellationToken ct) => Converge(() => host.SetWeightAsync(name, weight, ct)));
         app.MapPost("/api/backends/{name}/drain", (string name, CancellationToken ct) => Converge(() => host.SetWeightAsync(name, 0, ct)));
@@ -197,7 +198,7 @@ public static class AdminApi
 
 
     public static StatusView Status(ControllerHost host) => new(
-        host.Agents.Select(a => new SwitchView(a.Name, a.IsReady ? "primary" : a.IsPrimary ? "primary, preparing" : "not primary", a.Connections,
+        host.Agents.Select(a => new SwitchView(a.Name, a.IsReady ? "primary" : a.IsPrimary ? "primary, preparing" : a.IsConnected ? "backup" : "disconnected", a.Connections,
             a.Stats.PinnedPerSecond, a.Stats.WriteLatency.Quantile(0.5) * 1000, a.Stats.WriteLatency.Quantile(0.99) * 1000,
             a.DigestBacklog, a.WriteBacklog, a.LastReconcile?.ToString() ?? "not yet")).ToArray(),
         host.Config.Vips.Count, host.Config.Backends.Count, host.Agents.Sum(a => a.Connections));

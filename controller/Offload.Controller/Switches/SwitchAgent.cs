@@ -88,6 +88,9 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     /// <summary>Told each probed backend's port verdict: null when it answers ARP, else why it is out of selection.</summary>
     public Action<string, string?>? LinkVerdict { get; set; }
     public bool IsPrimary => _session.IsPrimary;
+
+    /// <summary>The P4Runtime stream is open (primary or backup); false while the switch is unreachable.</summary>
+    public bool IsConnected => _session.State != ArbitrationState.Disconnected;
     public ReconcileResult? LastReconcile { get; private set; }
 
     /// <summary>Primary, pipeline checked, tables reconciled and digests on: connections get plumbed.</summary>

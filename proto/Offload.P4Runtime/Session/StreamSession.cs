@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Offload.Grpc;
 using Offload.Grpc.Client;
+using Offload.Logging;
 using P4.V1;
 
 namespace Offload.P4Runtime.Session;
@@ -21,6 +22,9 @@ public sealed record StreamSessionOptions
 
     /// <summary>Digest lists held for a slow reader; when full the stream is not read (HTTP/2 flow control stops the switch).</summary>
     public int DigestCapacity { get; init; } = 1024;
+
+    /// <summary>While the switch stays unreachable, one warning per interval says how many attempts failed since the last.</summary>
+    public TimeSpan FailureWarningInterval { get; init; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>
@@ -46,6 +50,8 @@ public sealed partial class StreamSession : IAsyncDisposable
     private ElectionId _electionId;
     private long _droppedPackets;
     private long _digestLists;
+    private const string FailureKind = "stream";
+    private readonly RepeatLimiter _failureWarnings;
 
     public StreamSession(GrpcChannel channel, ulong deviceId, ElectionId electionId, string role = "",
         StreamSessionOptions? options = null, ILogger? logger = null)
@@ -55,6 +61,7 @@ public sealed partial class StreamSession : IAsyncDisposable
         _electionId = electionId;
         _role = role;
         _options = options ?? new StreamSessionOptions();
+        _failureWarnings = new RepeatLimiter(_options.FailureWarningInterval);
         _logger = logger ?? NullLogger.Instance;
         _digests = Channel.CreateBounded<DigestList>(new BoundedChannelOptions(_options.DigestCapacity) { FullMode = BoundedChannelFullMode.Wait });
         _packets = Channel.CreateBounded<PacketIn>(new BoundedChannelOptions(_options.PacketInCapacity)
@@ -145,7 +152,10 @@ public sealed partial class StreamSession : IAsyncDisposable
                     if (!answered)
                     {
                         answered = true;
+                        if (attempt > 0)
+                            LogReconnected(_logger, DeviceId, _channel.Address.Authority, attempt);
                         attempt = 0;
+                        _failureWarnings.Reset(FailureKind);
                         Connections++;
                     }
                     await DispatchAsync(call.ResponseStream.Current).ConfigureAwait(false);
@@ -155,7 +165,8 @@ public sealed partial class StreamSession : IAsyncDisposable
             catch (RpcException ex) when (!_stop.IsCancellationRequested)
             {
                 LastFailure = ex.Status;
-                LogStreamFailed(_logger, DeviceId, _channel.Address.Authority, ex.Status.ToString());
+                if (_failureWarnings.ShouldLog(FailureKind, out var held))
+                    LogStreamFailed(_logger, DeviceId, _channel.Address.Authority, ex.Status.ToString(), held);
             }
             catch (Exception) when (_stop.IsCancellationRequested)
             {
@@ -256,10 +267,14 @@ public sealed partial class StreamSession : IAsyncDisposable
         Message = "Device {DeviceId}: {Role} ({Code} {Message}); primary election id {Primary}")]
     private static partial void LogArbitration(ILogger logger, ulong deviceId, string role, StatusCode code, string message, string primary);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Device {DeviceId} at {Address}: StreamChannel ended: {Status}")]
-    private static partial void LogStreamFailed(ILogger logger, ulong deviceId, string address, string status);
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning,
+        Message = "Device {DeviceId} at {Address}: StreamChannel ended: {Status} ({Held} more failure(s) since the last warning); retrying with backoff")]
+    private static partial void LogStreamFailed(ILogger logger, ulong deviceId, string address, string status, int held);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Device {DeviceId}: reconnecting in {DelayMs:F0} ms")]
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Device {DeviceId} at {Address}: StreamChannel open again after {Attempts} failed attempt(s)")]
+    private static partial void LogReconnected(ILogger logger, ulong deviceId, string address, int attempts);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "Device {DeviceId}: reconnecting in {DelayMs:F0} ms")]
     private static partial void LogReconnecting(ILogger logger, ulong deviceId, double delayMs);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Device {DeviceId}: stream error {Code}: {Message}")]

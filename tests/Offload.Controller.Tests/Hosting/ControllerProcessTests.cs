@@ -32,7 +32,10 @@ public sealed class ControllerProcessTests
                     return status.Contains("primary") && status.Contains("inserted");
                 }, TimeSpan.FromSeconds(20));
                 Assert.Contains("s1", status);
-                Assert.DoesNotContain("not primary", status);
+                Assert.DoesNotContain("backup", status);
+                Assert.DoesNotContain("disconnected", status);
+                Assert.DoesNotContain("\u001b[", status);
+                Assert.DoesNotContain("│", status);
 
                 var backends = ProgramProcess.Run("offloadctl.dll", "backends", "--controller", admin);
                 Assert.Equal(0, backends.ExitCode);
@@ -73,11 +76,15 @@ public sealed class ControllerProcessTests
                 Assert.True(drain.ExitCode == 0, drain.Output);
                 // A new pool version beside the old (1 inserted), recording, flip, settle (3 modified), the old version retired (1 deleted).
                 Assert.Contains("s1: 1 inserted, 3 modified, 1 deleted", drain.Output);
-                Assert.Matches("web3 .*│ drained .*│ 0 ", ProgramProcess.Run("offloadctl.dll", "backends", "--controller", admin).Output);
-                Assert.Matches("s1 .*│ primary ", ProgramProcess.Run("offloadctl.dll", "switches", "--controller", admin).Output);
+                Assert.Matches("web3 .* drained .* 0 ", ProgramProcess.Run("offloadctl.dll", "backends", "--controller", admin).Output);
+                Assert.Matches("s1 .* primary ", ProgramProcess.Run("offloadctl.dll", "switches", "--controller", admin).Output);
 
                 var changed = Path.Combine(directory.FullName, "changed.yaml");
                 await File.WriteAllTextAsync(changed, yaml.Replace("pool: [web1, web2, web3]", "pool: [web1, web2]"));
+                var dryRun = ProgramProcess.Run("offloadctl.dll", "apply", "--dry-run", changed, "--controller", admin);
+                Assert.True(dryRun.ExitCode == 0, dryRun.Output);
+                Assert.Contains("~ vip web: pool web1, web2, web3 → web1, web2", dryRun.Output);
+                Assert.Contains("no changes", ProgramProcess.Run("offloadctl.dll", "apply", "--dry-run", config, "--controller", admin).Output);
                 var apply = ProgramProcess.Run("offloadctl.dll", "apply", changed, "--controller", admin);
                 Assert.True(apply.ExitCode == 0, apply.Output);
                 Assert.Contains("s1: 0 inserted, 0 modified, 1 deleted", apply.Output); // web3 is drained already: only its return-path endpoint goes
@@ -124,6 +131,101 @@ public sealed class ControllerProcessTests
         Assert.Contains("all ids are what p4c assigns", output);
         Assert.Matches(@"offload\.p4: 2\d file\(s\), 6\d @id pin\(s\), 2 controller header\(s\)", output);
         Assert.DoesNotContain("not checked", output);
+    }
+
+    [Fact]
+    public async Task Switch_Unreachable_ShownDisconnected()
+    {
+        var directory = Directory.CreateTempSubdirectory("offload-controller-");
+        try
+        {
+            var config = Path.Combine(directory.FullName, "offload.yaml");
+            await File.WriteAllTextAsync(config, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
+                .Replace("address: 127.0.0.1:9559", $"address: 127.0.0.1:{FreePorts.Next()}"));
+            var admin = $"127.0.0.1:{FreePorts.Next()}";
+            var (controller, _) = await ProgramProcess.StartAsync("offload-controller.dll", new Regex("admin API on"), "--config", config, "--admin-addr", admin);
+            using (controller)
+            {
+                var switches = ProgramProcess.Run("offloadctl.dll", "switches", "--controller", admin);
+                Assert.True(switches.ExitCode == 0, switches.Output);
+                Assert.Matches("s1 +disconnected ", switches.Output);
+                await Task.Delay(1500);
+                // Every failed attempt is retried, but the warning is not repeated while the switch stays down.
+                Assert.Single(Regex.Matches(controller.Log, "StreamChannel ended"));
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void CheckConfig_Valid_SummaryExitZero_Invalid_EveryErrorExitTwo()
+    {
+        var valid = ProgramProcess.Run("offload-controller.dll", "--check-config", Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"));
+        Assert.True(valid.ExitCode == 0, valid.Output);
+        Assert.Contains("valid: 1 switch(es), 1 VIP(s), 3 backend(s)", valid.Output);
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "switches:\n  - name: s1\nvips:\n  - name: v\n");
+            var (exit, output) = ProgramProcess.Run("offload-controller.dll", "--check-config", path);
+            Assert.Equal(2, exit);
+            Assert.Contains("switches[0].address: required", output);
+            Assert.Contains("vips[0].port: required", output);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Offloadctl_WrongPeers_OneLineNoStackTrace()
+    {
+        // Something that answers HTTP but is not offload-controller, and something that accepts and never answers.
+        using var html = new TcpListener(IPAddress.Loopback, 0);
+        html.Start();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var client = await html.AcceptTcpClientAsync();
+                var stream = client.GetStream();
+                await stream.ReadAsync(new byte[4096]);
+                await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\nConnection: close\r\n\r\n<html></html>"u8.ToArray());
+            }
+        });
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var cases = new (string[] Args, string Says)[]
+        {
+            (["status", "--controller", $"127.0.0.1:{((IPEndPoint)html.LocalEndpoint).Port}"], "not offload-controller's JSON"),
+            (["backends", "--controller", $"127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}", "--timeout", "1"], "did not answer within 1 s"),
+            (["vips", "--controller", "nonsense"], "expected HOST:PORT"),
+            (["vips", "--controller", "127.0.0.1:99999"], "expected HOST:PORT"),
+            (["switches", "--timeout", "-3"], "--timeout"),
+        };
+        foreach (var (args, says) in cases)
+        {
+            var (exit, output) = ProgramProcess.Run("offloadctl.dll", args);
+            Assert.True(exit == 1, $"{string.Join(' ', args)}: exit {exit}\n{output}");
+            Assert.Contains(says, output);
+            Assert.DoesNotContain("   at ", output);
+            Assert.Single(output.Trim().Split('\n'));
+        }
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public void Offloadctl_ControllerFromEnvironment()
+    {
+        var port = FreePorts.Next();
+        var (exit, output) = Shell.RunWithEnvironment(new Dictionary<string, string> { ["OFFLOAD_CONTROLLER"] = $"127.0.0.1:{port}" },
+            "dotnet", Path.Combine(AppContext.BaseDirectory, "offloadctl.dll"), "status");
+        Assert.Equal(1, exit);
+        Assert.Contains($"cannot reach offload-controller at 127.0.0.1:{port}", output);
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed class HealthSharingTests : IDisposable
 
         var table = ProgramProcess.Run("offloadctl.dll", "peers", "--controller", b);
         Assert.True(table.ExitCode == 0, table.Output);
-        Assert.Matches(@"c1 .*│ 127\.0\.0\.1:\d+ .*│ [0-9a-f]{12}… .*│ 3 .*│ web1 \(HOLD_DOWN\)", table.Output);
+        Assert.Matches(@"c1 .* 127\.0\.0\.1:\d+ .* [0-9a-f]{12}… .* 3 .* web1 \(HOLD_DOWN\)", table.Output);
 
         using var http = new HttpClient();
         var stranger = await http.PostAsync($"http://{b}/api/health/heartbeat",
