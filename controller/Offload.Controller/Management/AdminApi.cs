@@ -9,6 +9,7 @@ using Offload.AgentProtocol;
 using Offload.Controller.Configuration;
 using Offload.Controller.Health.Sharing;
 using Offload.Controller.Hosting;
+using Offload.Controller.Pipeline;
 using Offload.Controller.Plumbing;
 using Offload.Controller.Switches;
 
@@ -49,7 +50,9 @@ public static class AdminApi
         app.MapGet("/api/connections", (string? vip, string? backend, int? offset, int? limit, bool? live, CancellationToken ct) =>
             Connections(host, vip, backend, Math.Max(offset ?? 0, 0), Math.Clamp(limit ?? 100, 1, 10_000), live ?? false, ct));
         app.MapGet("/api/applications", (CancellationToken ct) => Applications(host, ct));
-        app.MapGet("/metrics", () => Results.Text(Metrics(host), "text/plain; version=0.0.4", Encoding.UTF8));
+        app.MapGet("/metrics", async (CancellationToken ct) => Results.Text(await MetricsAsync(host, ct), "text/plain; version=0.0.4", Encoding.UTF8));
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", () => Readiness(host));
         app.MapPost("/api/apply", async (HttpRequest request, bool? dry_run, CancellationToken ct) =>
         {
             using var reader = new StreamReader(request.Body);
@@ -203,9 +206,25 @@ public static class AdminApi
             a.DigestBacklog, a.WriteBacklog, a.LastReconcile?.ToString() ?? "not yet")).ToArray(),
         host.Config.Vips.Count, host.Config.Backends.Count, host.Agents.Sum(a => a.Connections));
 
-    private static string Metrics(ControllerHost host)
+    /// <summary>
+    /// Ready when every switch's stream is open and every switch this controller is primary for is programmed;
+    /// a backup counts as ready (it takes over when the primary goes). 503 names the switches that are not.
+    /// </summary>
+    private static IResult Readiness(ControllerHost host)
+    {
+        var waiting = host.Agents.Where(a => !a.IsConnected || a.IsPrimary && !a.IsReady)
+            .Select(a => $"{a.Name}: {(a.IsConnected ? "primary, preparing" : "disconnected")}").ToArray();
+        return waiting.Length == 0
+            ? Results.Text("ready\n")
+            : Results.Text($"not ready: {string.Join("; ", waiting)}\n", statusCode: 503);
+    }
+
+    private static async Task<string> MetricsAsync(ControllerHost host, CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
+        ProcessMetrics.Write(text);
+        Family(text, host, "offload_switch_connected", "1 while the P4Runtime stream to the switch is open (primary or backup).", "gauge", a => a.IsConnected ? 1 : 0);
+        await SwitchCountersAsync(text, host, cancellationToken);
         text.AppendLine("# HELP offload_active_connections Connections pinned on the switches, by backend.");
         text.AppendLine("# TYPE offload_active_connections gauge");
         foreach (var backend in host.Config.Backends)
@@ -225,12 +244,57 @@ public static class AdminApi
         foreach (var vip in host.Config.Vips)
             text.AppendLine(CultureInfo.InvariantCulture, $"offload_vip_active_connections{{vip=\"{vip.Name}\"}} {perVip.GetValueOrDefault(vip.Id)}");
         HealthViews.Metrics(text, host);
-        Family(text, host, "offload_new_connections_per_second", "New connections pinned per second, over the last five seconds.", "gauge", a => a.Stats.PinnedPerSecond);
         Family(text, host, "offload_digest_backlog", "Digest lists received and not yet pinned and acknowledged.", "gauge", a => a.DigestBacklog);
         Family(text, host, "offload_write_backlog", "Connection updates queued and not yet written.", "gauge", a => a.WriteBacklog);
         HealthViews.Histogram(text, "offload_write_latency_seconds", "From queueing a connection write to its result.",
             host.Agents.Select(a => ($"switch=\"{a.Name}\"", a.Stats.WriteLatency)));
         return text.ToString();
+    }
+
+    // The switch's own counters, read at scrape time from each connected switch (2 s at most); a switch that does not
+    // answer is left out and offload_switch_counters_up says so.
+    private static async Task SwitchCountersAsync(StringBuilder text, ControllerHost host, CancellationToken cancellationToken)
+    {
+        var read = new List<(SwitchAgent Agent, SwitchCounters Counters)>();
+        var up = new Dictionary<SwitchAgent, bool>();
+        foreach (var agent in host.Agents)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                read.Add((agent, await agent.ReadSwitchCountersAsync(deadline.Token)));
+                up[agent] = true;
+            }
+            catch (Exception ex) when (ex is Offload.Grpc.RpcException or OperationCanceledException or IOException)
+            {
+                up[agent] = false;
+            }
+        }
+        Family(text, host, "offload_switch_counters_up", "1 when the switch answered this scrape's counter read.", "gauge", a => up[a] ? 1 : 0);
+        var vipNames = host.Config.Vips.ToDictionary(v => (long)v.Id, v => v.Name);
+        Cells(text, "offload_switch_vip_packets_total", "Packets that matched each VIP, as the switch counts them.", read,
+            c => c.Vips.Where(v => vipNames.ContainsKey(v.Key)).Select(v => ($"vip=\"{vipNames[v.Key]}\"", v.Value.Packets)));
+        Cells(text, "offload_switch_vip_bytes_total", "Bytes that matched each VIP, as the switch counts them.", read,
+            c => c.Vips.Where(v => vipNames.ContainsKey(v.Key)).Select(v => ($"vip=\"{vipNames[v.Key]}\"", v.Value.Bytes)));
+        Cells(text, "offload_switch_drops_total", "Packets the switch dropped, by reason (ingress and egress).", read,
+            c => Reasons(c.Drops, OffloadP4.DropReasons, "ingress").Concat(Reasons(c.EgressDrops, OffloadP4.DropReasons, "egress")));
+        Cells(text, "offload_switch_punts_total", "Packets the switch sent to the controller, by reason.", read,
+            c => Reasons(c.Punts, OffloadP4.PuntReasons, null));
+    }
+
+    private static IEnumerable<(string Labels, long Value)> Reasons(IReadOnlyDictionary<long, (long Packets, long Bytes)> cells, IReadOnlyList<string> names, string? stage) =>
+        cells.Where(c => c.Key > 0 && c.Key < names.Count && c.Value.Packets > 0)
+            .Select(c => ($"reason=\"{names[(int)c.Key]}\"{(stage is null ? "" : $",stage=\"{stage}\"")}", c.Value.Packets));
+
+    private static void Cells(StringBuilder text, string name, string help, List<(SwitchAgent Agent, SwitchCounters Counters)> read,
+        Func<SwitchCounters, IEnumerable<(string Labels, long Value)>> cells)
+    {
+        text.AppendLine($"# HELP {name} {help}");
+        text.AppendLine($"# TYPE {name} counter");
+        foreach (var (agent, counters) in read)
+            foreach (var (labels, value) in cells(counters))
+                text.AppendLine(CultureInfo.InvariantCulture, $"{name}{{switch=\"{agent.Name}\",{labels}}} {value}");
     }
 
     private static void Family(StringBuilder text, ControllerHost host, string name, string help, string type, Func<SwitchAgent, double> value)

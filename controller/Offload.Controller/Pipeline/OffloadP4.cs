@@ -40,6 +40,16 @@ public static class OffloadP4
         return P4InfoIndex.FromText(reader.ReadToEnd(), "offload.p4info.txtpb");
     });
 
+    public const string VipCounter = "vip_counter", DropCounter = "drop_counter", PuntCounter = "punt_counter", EgressDropCounter = "egress_drop_counter";
+
+    /// <summary>drop_counter's and egress_drop_counter's indexes: DROP_* of shared/define.p4, lower case, by value.</summary>
+    public static readonly IReadOnlyList<string> DropReasons =
+        ["none", "parser_error", "bad_checksum", "ipv4_options", "acl", "connection", "new_flow_rate", "no_backend", "deliver_only",
+         "null_route", "no_route", "ttl_expired", "l2_miss", "packet_out_port", "flood_pruned"];
+
+    /// <summary>punt_counter's indexes: PUNT_* of shared/define.p4, lower case, by value.</summary>
+    public static readonly IReadOnlyList<string> PuntReasons = ["none", "new_flow", "non_syn_miss", "acl", "return_miss", "arp_reply"];
+
     /// <summary>set_vip's mode parameter.</summary>
     public const int ModeDataplaneSelect = 0, ModeControllerClassify = 1, ModeDeliverOnly = 2;
 }

@@ -120,6 +120,21 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         return counters;
     }
 
+    /// <summary>The switch's own counters: per VIP, drops by reason (ingress and egress) and punts by reason, read in one Read.</summary>
+    public async Task<SwitchCounters> ReadSwitchCountersAsync(CancellationToken cancellationToken = default)
+    {
+        var names = new[] { OffloadP4.VipCounter, OffloadP4.DropCounter, OffloadP4.EgressDropCounter, OffloadP4.PuntCounter };
+        var ids = names.ToDictionary(n => _p4Info.Counters[n].Preamble.Id, n => n);
+        var cells = names.ToDictionary(n => n, _ => new Dictionary<long, (long Packets, long Bytes)>());
+        await foreach (var entity in _client.ReadAsync(ids.Keys.Select(id => new Entity { CounterEntry = new CounterEntry { CounterId = id } }), cancellationToken))
+        {
+            var entry = entity.CounterEntry;
+            if (entry is not null && ids.TryGetValue(entry.CounterId, out var name) && entry.Index is not null)
+                cells[name][entry.Index.Index_] = (entry.Data?.PacketCount ?? 0, entry.Data?.ByteCount ?? 0);
+        }
+        return new SwitchCounters(cells[OffloadP4.VipCounter], cells[OffloadP4.DropCounter], cells[OffloadP4.EgressDropCounter], cells[OffloadP4.PuntCounter]);
+    }
+
     /// <summary>Removes the routes of a backend's connections (a held-down backend whose check says so); 0 when not primary.</summary>
     public async Task<int> RemoveBackendConnectionsAsync(int backendId, CancellationToken cancellationToken = default)
     {
@@ -431,3 +446,10 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     [LoggerMessage(EventId = 1105, Level = LogLevel.Debug, Message = "{Switch}: packet-in for VIP {VipId} (reason {Reason}) not classified")]
     private static partial void LogUnclassified(ILogger logger, string @switch, int vipId, int reason);
 }
+
+/// <summary>Counter cells by index: packets and bytes.</summary>
+public sealed record SwitchCounters(
+    IReadOnlyDictionary<long, (long Packets, long Bytes)> Vips,
+    IReadOnlyDictionary<long, (long Packets, long Bytes)> Drops,
+    IReadOnlyDictionary<long, (long Packets, long Bytes)> EgressDrops,
+    IReadOnlyDictionary<long, (long Packets, long Bytes)> Punts);

@@ -49,7 +49,21 @@ public sealed class ConnectionsApiTests
         Assert.Contains("offload_write_latency_seconds_bucket{switch=\"s1\",le=\"+Inf\"}", metrics);
         Assert.Contains("offload_vip_active_connections{vip=\"web\"} 3", metrics);
         Assert.Contains("offload_digest_backlog{switch=\"s1\"} 0", metrics);
-        Assert.Contains("# TYPE offload_new_connections_per_second gauge", metrics);
+        Assert.DoesNotContain("offload_new_connections_per_second", metrics);
+        Assert.Matches(@"process_cpu_seconds_total \d", metrics);
+        Assert.Matches(@"process_resident_memory_bytes [1-9]", metrics);
+        Assert.Matches(@"process_open_fds [1-9]", metrics);
+        Assert.Matches(@"offload_build_info\{version=""[^""]+"",commit=""[^""]+"",runtime="".NET [^""]+""\} 1", metrics);
+        Assert.Contains("offload_switch_connected{switch=\"s1\"} 1", metrics);
+        Assert.Contains("offload_switch_counters_up{switch=\"s1\"} 1", metrics);
+        Assert.Contains("offload_switch_vip_packets_total{switch=\"s1\",vip=\"web\"} 3", metrics);
+        Assert.Matches("offload_switch_vip_bytes_total\\{switch=\"s1\",vip=\"web\"\\} [1-9]", metrics);
+
+        // A packet to no route is dropped by reason, as the switch counted it.
+        sim.Inject(1, ScapyPacket.Build("Ether(dst=\"02:00:00:00:00:01\", src=\"00:00:00:00:00:02\")/IP(src=\"10.0.0.2\", dst=\"203.0.113.9\")/UDP(sport=1, dport=2)"));
+        await Eventually.WaitUntil(async () => (await http.GetStringAsync($"http://{admin}/metrics")).Contains("offload_switch_drops_total{switch=\"s1\",reason=\"no_route\",stage=\"ingress\"} 1"));
+        Assert.Equal("ok\n", await http.GetStringAsync($"http://{admin}/healthz"));
+        Assert.Equal("ready\n", await http.GetStringAsync($"http://{admin}/readyz"));
 
         // An established segment hits the pinned entry: --live shows the switch's count for that connection.
         sim.Inject(1, ScapyPacket.Build($"Ether(dst=\"02:00:00:00:00:01\", src=\"00:00:00:00:00:02\")/IP(src=\"10.0.0.2\", dst=\"10.0.100.1\")/TCP(sport=46000, dport=80, flags=\"A\")"));

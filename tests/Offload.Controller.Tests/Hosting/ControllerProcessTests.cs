@@ -149,6 +149,13 @@ public sealed class ControllerProcessTests
                 var switches = ProgramProcess.Run("offloadctl.dll", "switches", "--controller", admin);
                 Assert.True(switches.ExitCode == 0, switches.Output);
                 Assert.Matches("s1 +disconnected ", switches.Output);
+                using var http = new HttpClient();
+                var ready = await http.GetAsync($"http://{admin}/readyz");
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+                Assert.Contains("s1: disconnected", await ready.Content.ReadAsStringAsync());
+                var metrics = await http.GetStringAsync($"http://{admin}/metrics");
+                Assert.Contains("offload_switch_connected{switch=\"s1\"} 0", metrics);
+                Assert.Contains("offload_switch_counters_up{switch=\"s1\"} 0", metrics);
                 await Task.Delay(1500);
                 // Every failed attempt is retried, but the warning is not repeated while the switch stays down.
                 Assert.Single(Regex.Matches(controller.Log, "StreamChannel ended"));
