@@ -22,7 +22,9 @@ const bit<8> PROTO_TCP    = 6;
 const bit<8> PROTO_UDP    = 17;
 const bit<8> PROTO_ICMPV6 = 58;
 
+const bit<8> TCP_FLAG_FIN = 0x01;
 const bit<8> TCP_FLAG_SYN = 0x02;
+const bit<8> TCP_FLAG_RST = 0x04;
 
 const bit<16> ARP_HTYPE_ETHERNET = 1;
 const bit<16> ARP_OPER_REQUEST   = 1;

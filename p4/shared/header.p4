@@ -122,6 +122,17 @@ struct connection_digest_t {
     backend_id_t backend_id;
 }
 
+// What the connection-end digest tells the controller: the client of this pinned connection sent FIN or RST.
+struct connection_end_digest_t {
+    bit<8>   ip_version;
+    bit<128> ip_src;
+    bit<128> ip_dst;
+    bit<8>   ip_proto;
+    bit<16>  l4_src_port;
+    bit<16>  l4_dst_port;
+    bit<8>   tcp_flags;
+}
+
 struct local_metadata_t {
     // Set by the parser and never rewritten, so the digest (read at the end of ingress on BMv2) sees the packet as received.
     bit<16>      eth_type;      // after any 802.1Q tag

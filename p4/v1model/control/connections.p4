@@ -1,4 +1,5 @@
-// The connection table: one exact 5-tuple entry per client→VIP connection, aged by idle timeout.
+// The connection table: one exact 5-tuple entry per client→VIP connection, aged by idle timeout. A client's FIN or
+// RST on a pinned connection is told to the controller by digest, which shortens the entry's idle timeout.
 #ifndef OFFLOAD_CONNECTIONS_P4
 #define OFFLOAD_CONNECTIONS_P4
 
@@ -73,6 +74,10 @@ control Connections(inout headers_t hdr, inout local_metadata_t meta) {
         if (meta.to_backend && hdr.tcp.isValid()) {
             hdr.tcp.seq_no = hdr.tcp.seq_no + meta.seq_delta;
             hdr.tcp.ack_no = hdr.tcp.ack_no + meta.ack_delta;
+            if ((meta.tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) != 0) {
+                digest<connection_end_digest_t>(1, { meta.ip_version, meta.ip_src, meta.ip_dst, meta.ip_proto,
+                                                     meta.l4_src_port, meta.l4_dst_port, meta.tcp_flags });
+            }
         }
     }
 }

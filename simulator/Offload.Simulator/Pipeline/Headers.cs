@@ -189,6 +189,7 @@ internal sealed class StandardMetadata
     public bool ChecksumError;
     public uint CloneSession;     // set by clone(I2E, session); 0 = none
     public bool Digest;           // digest<connection_digest_t>(1, ...) was called
+    public bool EndDigest;        // digest<connection_end_digest_t>(1, ...) was called
 
     public void Reset()
     {
@@ -203,6 +204,7 @@ internal sealed class StandardMetadata
         ChecksumError = default;
         CloneSession = default;
         Digest = default;
+        EndDigest = default;
     }
 
     public void MarkToDrop()

@@ -15,7 +15,7 @@ internal sealed class OffloadPipeline
 {
     private readonly DeviceState _device;
     private readonly uint _cpuPort;
-    private readonly uint _digestId;
+    private readonly uint _digestId, _endDigestId;
     private readonly Acl _acl;
     private readonly ArpResponder _arp;
     private readonly Station _station;
@@ -37,6 +37,7 @@ internal sealed class OffloadPipeline
         _device = device;
         _cpuPort = cpuPort;
         _digestId = device.Schema.Index.Digests[P4Names.ConnectionDigest].Preamble.Id;
+        _endDigestId = device.Schema.Index.Digests[P4Names.ConnectionEndDigest].Preamble.Id;
         _acl = new Acl(device);
         _arp = new ArpResponder(device);
         _station = new Station(device);
@@ -151,6 +152,11 @@ internal sealed class OffloadPipeline
         {
             var m = ctx.Meta;
             _device.Digests.Add(_digestId, [m.IpVersion, m.IpSrc, m.IpDst, m.IpProto, m.L4SrcPort, m.L4DstPort, m.VipId, m.BackendId]);
+        }
+        if (ctx.Std.EndDigest)
+        {
+            var m = ctx.Meta;
+            _device.Digests.Add(_endDigestId, [m.IpVersion, m.IpSrc, m.IpDst, m.IpProto, m.L4SrcPort, m.L4DstPort, m.TcpFlags]);
         }
         if (ctx.Std.McastGrp != 0)
         {

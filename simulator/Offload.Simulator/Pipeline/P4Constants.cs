@@ -5,7 +5,7 @@ internal static class P4Constants
 {
     public const ushort EthertypeIpv4 = 0x0800, EthertypeArp = 0x0806, EthertypeVlan = 0x8100, EthertypeIpv6 = 0x86dd;
     public const byte ProtoIcmp = 1, ProtoTcp = 6, ProtoUdp = 17, ProtoIcmpv6 = 58;
-    public const byte TcpFlagSyn = 0x02;
+    public const byte TcpFlagFin = 0x01, TcpFlagSyn = 0x02, TcpFlagRst = 0x04;
     public const ushort ArpHtypeEthernet = 1, ArpOperRequest = 1, ArpOperReply = 2;
 
     public const byte VipModeDataplaneSelect = 0, VipModeControllerClassify = 1;

@@ -40,6 +40,7 @@ internal static class P4Names
         SetBackendV6 = I + "backends.set_backend_v6", NoBackend = I + "backends.no_backend";
     public const string BackendCounter = I + "backends.backend_counter";
     public const string ConnectionDigest = "connection_digest_t";
+    public const string ConnectionEndDigest = "connection_end_digest_t";
 
     public const string ReverseConnV4 = I + "return_path.reverse_conn_v4", ReverseConnV6 = I + "return_path.reverse_conn_v6",
         ReverseEndpointV4 = I + "return_path.reverse_endpoint_v4", ReverseEndpointV6 = I + "return_path.reverse_endpoint_v6";

@@ -37,7 +37,7 @@ public sealed class P4InfoConsistencyTests
             Assert.True(actual == id, $"{name}: @id(0x{id:x8}) in the source, 0x{actual:x8} in the P4Info");
         }
         var unpinned = objects.Keys.Except(Source.PinnedIds.Keys).Order().ToList();
-        Assert.Equal(["NoAction", "connection_digest_t", "packet_in", "packet_out"], unpinned);
+        Assert.Equal(["NoAction", "connection_digest_t", "connection_end_digest_t", "packet_in", "packet_out"], unpinned);
         Assert.Equal(new Dictionary<string, string> { ["packet_in"] = "packet_in_t", ["packet_out"] = "packet_out_t" }, Source.ControllerHeaderTypes);
     }
 

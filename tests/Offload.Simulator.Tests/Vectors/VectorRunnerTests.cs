@@ -88,18 +88,23 @@ public sealed class VectorRunnerTests
                 PacketAssert.Equal(ScapyPacket.Build(expected.Packet), packetIns[i].Payload.ToByteArray(), $"{where}, packet-in {i}");
             }
 
-            var digests = received.Where(m => m.UpdateCase == StreamMessageResponse.UpdateOneofCase.Digest).SelectMany(m => m.Digest.Data).ToList();
+            // A vector's digest names its struct with "digest" (connection_digest_t when it does not).
+            var digestNames = OffloadP4Info.Index.P4Info.Digests.ToDictionary(d => d.Preamble.Id, d => d.TypeSpec.Struct.Name);
+            var digests = received.Where(m => m.UpdateCase == StreamMessageResponse.UpdateOneofCase.Digest)
+                .SelectMany(m => m.Digest.Data.Select(data => (Name: digestNames[m.Digest.DigestId], Data: data))).ToList();
             Assert.True(vector.Digests.Count == digests.Count, $"{where}: expected {vector.Digests.Count} digest(s), got {digests.Count}");
-            var widths = OffloadP4Info.Index.P4Info.TypeInfo.Structs["connection_digest_t"].Members;
             for (var i = 0; i < digests.Count; i++)
             {
-                foreach (var (field, text) in vector.Digests[i])
+                var name = vector.Digests[i].GetValueOrDefault("digest", "connection_digest_t");
+                Assert.True(name == digests[i].Name, $"{where}: digest {i} is {digests[i].Name}, expected {name}");
+                var widths = OffloadP4Info.Index.P4Info.TypeInfo.Structs[name].Members;
+                foreach (var (field, text) in vector.Digests[i].Where(f => f.Key != "digest"))
                 {
                     var at = widths.ToList().FindIndex(m => m.Name == field);
                     Assert.True(at >= 0, $"{where}: digest has no member {field}");
                     var width = widths[at].TypeSpec.Bitstring.Bit.Bitwidth;
-                    Assert.True(P4Bytes.Canonicalize(P4Bytes.Parse(text, width), width) == digests[i].Struct.Members[at].Bitstring,
-                        $"{where}: digest {field}: expected {text}, got {P4Bytes.Format(digests[i].Struct.Members[at].Bitstring, width)}");
+                    Assert.True(P4Bytes.Canonicalize(P4Bytes.Parse(text, width), width) == digests[i].Data.Struct.Members[at].Bitstring,
+                        $"{where}: digest {field}: expected {text}, got {P4Bytes.Format(digests[i].Data.Struct.Members[at].Bitstring, width)}");
                 }
             }
 

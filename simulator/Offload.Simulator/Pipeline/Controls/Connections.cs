@@ -41,6 +41,8 @@ internal sealed class Connections : Control
         {
             hdr.Tcp.SeqNo += meta.SeqDelta;
             hdr.Tcp.AckNo += meta.AckDelta;
+            if ((meta.TcpFlags & (P4Constants.TcpFlagFin | P4Constants.TcpFlagRst)) != 0)
+                ctx.Std.EndDigest = true;
         }
     }
 }
