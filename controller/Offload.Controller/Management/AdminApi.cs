@@ -235,6 +235,7 @@ public static class AdminApi
             text.AppendLine(CultureInfo.InvariantCulture, $"offload_switch_primary{{switch=\"{agent.Name}\"}} {(agent.IsPrimary ? 1 : 0)}");
         Family(text, host, "offload_connections_pinned_total", "Connections pinned (forward and reverse entries written).", "counter", a => a.Stats.ConnectionsPinned);
         Family(text, host, "offload_connections_removed_total", "Idle connections removed.", "counter", a => a.Stats.ConnectionsForgotten);
+        Family(text, host, "offload_connections_ended_total", "Connections whose client sent FIN or RST; their idle timeout was shortened.", "counter", a => a.Stats.ConnectionsEnded);
         Family(text, host, "offload_digest_lists_total", "Digest lists received.", "counter", a => a.Stats.DigestLists);
         Family(text, host, "offload_packet_ins_total", "Packet-ins received.", "counter", a => a.Stats.PacketIns);
         Family(text, host, "offload_write_errors_total", "Writes or reads a switch refused.", "counter", a => a.Stats.WriteErrors);

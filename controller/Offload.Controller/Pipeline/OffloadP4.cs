@@ -19,7 +19,7 @@ public static class OffloadP4
     public const string RoutingV4 = "routing_v4", RoutingV6 = "routing_v6", SetNextHop = "set_next_hop";
     public const string Distribution = "distribution", Distribute = "distribute";
     public const string Replicas = "replicas", RewriteReplicaMac = "rewrite_replica_mac", RewriteReplicaV4 = "rewrite_replica_v4", RewriteReplicaV6 = "rewrite_replica_v6";
-    public const string ConnectionDigest = "connection_digest_t";
+    public const string ConnectionDigest = "connection_digest_t", ConnectionEndDigest = "connection_end_digest_t";
 
     /// <summary>Tables whose whole content follows from configuration; reconcile owns them. Connection tables follow traffic instead.</summary>
     public static readonly IReadOnlyList<string> ConfiguredTables =

@@ -8,19 +8,40 @@ namespace Offload.Controller.Plumbing;
 public sealed record Connection(byte IpVersion, UInt128 Client, UInt128 Vip, byte Protocol, ushort ClientPort, ushort VipPort,
     int VipId, int BackendId)
 {
-    private static readonly string[] Members = ["ip_version", "ip_src", "ip_dst", "ip_proto", "l4_src_port", "l4_dst_port", "vip_id", "backend_id"];
-
     /// <summary>Decodes one connection_digest_t, member by name as the P4Info orders them.</summary>
     public static Connection FromDigest(P4InfoIndex p4Info, P4Data data)
     {
-        var type = p4Info.P4Info.TypeInfo.Structs["connection_digest_t"];
-        var values = new Dictionary<string, UInt128>(StringComparer.Ordinal);
-        for (var i = 0; i < type.Members.Count && i < data.Struct.Members.Count; i++)
-            values[type.Members[i].Name] = (UInt128)P4Bytes.ToBigInteger(data.Struct.Members[i].Bitstring);
-        var missing = Members.FirstOrDefault(m => !values.ContainsKey(m));
-        if (missing is not null)
-            throw new FormatException($"connection digest without {missing}");
+        var values = DigestMembers.Read(p4Info, "connection_digest_t", data,
+            ["ip_version", "ip_src", "ip_dst", "ip_proto", "l4_src_port", "l4_dst_port", "vip_id", "backend_id"]);
         return new Connection((byte)values["ip_version"], values["ip_src"], values["ip_dst"], (byte)values["ip_proto"],
             (ushort)values["l4_src_port"], (ushort)values["l4_dst_port"], (int)values["vip_id"], (int)values["backend_id"]);
+    }
+}
+
+/// <summary>A client's FIN or RST on a pinned connection, as connection_end_digest_t reports it.</summary>
+public sealed record ConnectionEnd(ConnectionKey Key, byte TcpFlags)
+{
+    public static ConnectionEnd FromDigest(P4InfoIndex p4Info, P4Data data)
+    {
+        var values = DigestMembers.Read(p4Info, "connection_end_digest_t", data,
+            ["ip_version", "ip_src", "ip_dst", "ip_proto", "l4_src_port", "l4_dst_port", "tcp_flags"]);
+        return new ConnectionEnd(new ConnectionKey((byte)values["ip_version"], values["ip_src"], values["ip_dst"], (byte)values["ip_proto"],
+            (ushort)values["l4_src_port"], (ushort)values["l4_dst_port"]), (byte)values["tcp_flags"]);
+    }
+}
+
+internal static class DigestMembers
+{
+    /// <summary>A digest's members by name, as the P4Info's struct orders them; every required one must be there.</summary>
+    public static Dictionary<string, UInt128> Read(P4InfoIndex p4Info, string type, P4Data data, string[] required)
+    {
+        var members = p4Info.P4Info.TypeInfo.Structs[type].Members;
+        if (data.Struct is null)
+            throw new FormatException($"{type}: the digest is not a struct");
+        var values = new Dictionary<string, UInt128>(StringComparer.Ordinal);
+        for (var i = 0; i < members.Count && i < data.Struct.Members.Count; i++)
+            values[members[i].Name] = (UInt128)P4Bytes.ToBigInteger(data.Struct.Members[i].Bitstring);
+        var missing = required.FirstOrDefault(m => !values.ContainsKey(m));
+        return missing is null ? values : throw new FormatException($"{type} without {missing}");
     }
 }

@@ -18,10 +18,11 @@ namespace Offload.Controller.Plumbing;
 /// gone, is expected (digests and idle notifications repeat) and not an error.
 /// </summary>
 public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writes, P4InfoIndex p4Info, OffloadConfig config, TimeSpan idleTimeout,
-    IConnectionTable? table = null)
+    IConnectionTable? table = null, TimeSpan? closingIdleTimeout = null)
 {
     private readonly ConnectionEncoder _encoder = new(p4Info);
     private readonly long _idleTimeoutNs = (long)idleTimeout.TotalNanoseconds;
+    private readonly long _closingIdleTimeoutNs = (long)(closingIdleTimeout ?? TimeSpan.FromSeconds(10)).TotalNanoseconds;
     private volatile Dictionary<int, BackendEndpoint> _backends = Endpoints(config);
     private volatile Dictionary<(UInt128 Address, ushort Port, byte Protocol), int> _vipIds = VipIds(config);
     private volatile Dictionary<int, (UInt128 Address, ushort Port)> _vips = Vips(config);
@@ -121,6 +122,25 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
         return updates.Count;
     }
 
+    /// <summary>
+    /// Connections whose client sent FIN or RST: each forward entry's idle timeout becomes the closing timeout (the last
+    /// ACKs and a late retransmission still pass), and the connection stops counting as live for its backend.
+    /// </summary>
+    public async Task<int> CloseAsync(IEnumerable<ConnectionKey> keys, CancellationToken cancellationToken = default)
+    {
+        var updates = new List<Update>();
+        foreach (var key in keys.Distinct())
+        {
+            if (!Table.MarkClosing(key, out var connection))
+                continue;
+            updates.Add(P4RuntimeClient.Modify(new Entity { TableEntry = _encoder.Forward(key, connection.BackendId, _closingIdleTimeoutNs) }));
+            Closed?.Invoke(connection.BackendId);
+        }
+        if (updates.Count > 0)
+            ThrowUnless(await writes.WriteAsync(updates, cancellationToken), StatusCode.NotFound);
+        return updates.Count;
+    }
+
     /// <summary>Deletes idle connections: the reported forward entries and their reverse entries.</summary>
     public Task<int> ForgetAsync(IEnumerable<TableEntry> idleForwardEntries, CancellationToken cancellationToken = default) =>
         RemoveAsync(idleForwardEntries.Select(_encoder.Read).OfType<(ConnectionKey Key, int BackendId)>().Select(r => r.Key), cancellationToken);
@@ -140,7 +160,8 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
             {
                 if (Endpoint(connection.BackendId) is { } backend)
                     updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = _encoder.ReverseKey(key, backend) }));
-                Closed?.Invoke(connection.BackendId);
+                if (!connection.Closing)
+                    Closed?.Invoke(connection.BackendId);
             }
             removed++;
         }
@@ -183,7 +204,7 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
         // A switch that restarted lost what it held: connections tracked from before are gone.
         foreach (var (key, _) in Table.Snapshot().Where(c => !held.Contains(c.Key)))
         {
-            if (Table.Close(key, out var lost))
+            if (Table.Close(key, out var lost) && !lost.Closing)
                 Closed?.Invoke(lost.BackendId);
         }
         ThrowUnless(await writes.WriteAsync(reverses.Values.Select(r => P4RuntimeClient.Delete(new Entity { TableEntry = r })).ToList(),

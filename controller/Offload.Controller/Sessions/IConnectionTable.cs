@@ -2,8 +2,11 @@ using Offload.Controller.Plumbing;
 
 namespace Offload.Controller.Sessions;
 
-/// <summary>A pinned connection as the controller tracks it: where it goes, since when, and when it was last heard of.</summary>
-public readonly record struct TrackedConnection(int VipId, int BackendId, long CreatedUnixMs, long LastSeenUnixMs);
+/// <summary>
+/// A pinned connection as the controller tracks it: where it goes, since when, when it was last heard of, and whether
+/// its client has sent FIN or RST (it keeps its routes until they age out, but no longer counts as live).
+/// </summary>
+public readonly record struct TrackedConnection(int VipId, int BackendId, long CreatedUnixMs, long LastSeenUnixMs, bool Closing = false);
 
 /// <summary>
 /// The connections one switch carries, connection → backend: what the controller knows without asking the switch.
@@ -20,6 +23,9 @@ public interface IConnectionTable
     bool Close(ConnectionKey key, out TrackedConnection connection);
 
     bool TryGet(ConnectionKey key, out TrackedConnection connection);
+
+    /// <summary>Marks a tracked connection as ending (its client sent FIN or RST); false when untracked or marked already.</summary>
+    bool MarkClosing(ConnectionKey key, out TrackedConnection connection);
 
     /// <summary>Notes that the switch reported the connection again (a repeated digest, a packet-in).</summary>
     void Seen(ConnectionKey key);

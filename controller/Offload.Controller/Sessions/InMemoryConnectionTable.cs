@@ -3,7 +3,10 @@ using Offload.Controller.Plumbing;
 
 namespace Offload.Controller.Sessions;
 
-/// <summary>The connection table in this process's memory, with connection counts per backend and per VIP kept on the side.</summary>
+/// <summary>
+/// The connection table in this process's memory, with counts kept on the side: per backend every connection with
+/// routes, per VIP the live ones (not those whose client has sent FIN or RST).
+/// </summary>
 public sealed class InMemoryConnectionTable(TimeProvider? time = null) : IConnectionTable
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -28,11 +31,25 @@ public sealed class InMemoryConnectionTable(TimeProvider? time = null) : IConnec
         if (!_connections.TryRemove(key, out connection))
             return false;
         Tally(_perBackend, connection.BackendId, -1);
-        Tally(_perVip, connection.VipId, -1);
+        if (!connection.Closing)
+            Tally(_perVip, connection.VipId, -1);
         return true;
     }
 
     public bool TryGet(ConnectionKey key, out TrackedConnection connection) => _connections.TryGetValue(key, out connection);
+
+    public bool MarkClosing(ConnectionKey key, out TrackedConnection connection)
+    {
+        while (_connections.TryGetValue(key, out connection) && !connection.Closing)
+        {
+            if (_connections.TryUpdate(key, connection with { Closing = true }, connection))
+            {
+                Tally(_perVip, connection.VipId, -1);
+                return true;
+            }
+        }
+        return false;
+    }
 
     public void Seen(ConnectionKey key)
     {

@@ -5,13 +5,16 @@ namespace Offload.Controller.Switches;
 /// <summary>What one switch agent has done, for /metrics and `offloadctl status`: counts only grow.</summary>
 public sealed class AgentStats
 {
-    private long _pinned, _forgotten, _digestLists, _packetIns, _writeErrors;
+    private long _pinned, _ended, _forgotten, _digestLists, _packetIns, _writeErrors;
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly long[] _pinnedPerSecond = new long[8];
     private readonly long[] _secondOf = new long[8];
 
     public long ConnectionsPinned => Interlocked.Read(ref _pinned);
     public long ConnectionsForgotten => Interlocked.Read(ref _forgotten);
+
+    /// <summary>Connections whose client sent FIN or RST (their timeout shortened).</summary>
+    public long ConnectionsEnded => Interlocked.Read(ref _ended);
     public long DigestLists => Interlocked.Read(ref _digestLists);
     public long PacketIns => Interlocked.Read(ref _packetIns);
     public long WriteErrors => Interlocked.Read(ref _writeErrors);
@@ -47,6 +50,7 @@ public sealed class AgentStats
     }
 
     public void Forgotten(int count) => Interlocked.Add(ref _forgotten, count);
+    public void Ended(int count) => Interlocked.Add(ref _ended, count);
     public void DigestList() => Interlocked.Increment(ref _digestLists);
     public void PacketIn() => Interlocked.Increment(ref _packetIns);
     public void WriteError() => Interlocked.Increment(ref _writeErrors);

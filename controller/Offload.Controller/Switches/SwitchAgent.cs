@@ -20,6 +20,9 @@ namespace Offload.Controller.Switches;
 public sealed record SwitchAgentOptions
 {
     public TimeSpan ConnectionIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A connection's idle timeout once its client has sent FIN or RST (the connection-end digest).</summary>
+    public TimeSpan ClosingIdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public DigestEntry.Types.Config Digests { get; init; } = new() { MaxTimeoutNs = 1_000_000, MaxListSize = 256, AckTimeoutNs = 2_000_000_000 };
 
     /// <summary>Connection writes queued per switch before the digest loop waits (back-pressure), and the most updates one Write carries.</summary>
@@ -76,7 +79,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         };
         _ports = new Health.Ports.PortMonitor(sw, TimeProvider.System);
         _ports.Update(config);
-        _plumber = new ConnectionPlumber(_client, _writes, p4Info, config, options.ConnectionIdleTimeout)
+        _plumber = new ConnectionPlumber(_client, _writes, p4Info, config, options.ConnectionIdleTimeout, closingIdleTimeout: options.ClosingIdleTimeout)
         {
             Opened = id => classifier.Backends.GetValueOrDefault(id)?.ConnectionOpened(),
             Closed = id => classifier.Backends.GetValueOrDefault(id)?.ConnectionClosed(),
@@ -206,7 +209,8 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             loops = Task.WhenAll(DigestsAsync(demoted.Token), IdleTimeoutsAsync(demoted.Token), PacketInsAsync(demoted.Token), PortProbesAsync(demoted.Token));
             var reconciled = _config;
             await ReconcileAsync(demoted.Token);
-            await new Reconciler(_client, _p4Info).ReconcileDigestAsync(new DigestEntry { DigestId = _p4Info.Digests[OffloadP4.ConnectionDigest].Preamble.Id, Config = _options.Digests }, demoted.Token);
+            foreach (var digest in new[] { OffloadP4.ConnectionDigest, OffloadP4.ConnectionEndDigest })
+                await new Reconciler(_client, _p4Info).ReconcileDigestAsync(new DigestEntry { DigestId = _p4Info.Digests[digest].Preamble.Id, Config = _options.Digests }, demoted.Token);
             LogReconciled(_logger, _switch.Name, LastReconcile!.ToString());
             _ready = true;
             if (!ReferenceEquals(reconciled, _config))
@@ -299,26 +303,18 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     // lists are acknowledged in order once written. A full pipeline stops the reading (back-pressure).
     private async Task DigestsAsync(CancellationToken cancellationToken)
     {
-        var written = Channel.CreateBounded<(Task<int> Pinned, DigestList List)>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        var ends = _p4Info.Digests[OffloadP4.ConnectionEndDigest].Preamble.Id;
+        var written = Channel.CreateBounded<(Task<int> Done, DigestList List)>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
         var acks = AcknowledgeAsync(written.Reader, cancellationToken);
         try
         {
             await foreach (var list in _session.Digests.ReadAllAsync(cancellationToken))
             {
-                var connections = new List<Connection>(list.Data.Count);
-                foreach (var data in list.Data)
-                {
-                    try
-                    {
-                        connections.Add(Connection.FromDigest(_p4Info, data));
-                    }
-                    catch (FormatException ex)
-                    {
-                        LogBadDigest(_logger, _switch.Name, ex.Message);
-                    }
-                }
                 Stats.DigestList();
-                await written.Writer.WriteAsync((await _plumber.StartPinAsync(connections, cancellationToken), list), cancellationToken);
+                var done = list.DigestId == ends
+                    ? _plumber.CloseAsync(Decode(list, data => ConnectionEnd.FromDigest(_p4Info, data)).Select(e => e.Key), cancellationToken)
+                    : await _plumber.StartPinAsync(Decode(list, data => Connection.FromDigest(_p4Info, data)), cancellationToken);
+                await written.Writer.WriteAsync((done, list), cancellationToken);
             }
         }
         finally
@@ -328,11 +324,32 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         }
     }
 
-    private async Task AcknowledgeAsync(ChannelReader<(Task<int> Pinned, DigestList List)> written, CancellationToken cancellationToken)
+    private List<T> Decode<T>(DigestList list, Func<P4Data, T> decode)
     {
-        await foreach (var (pinned, list) in written.ReadAllAsync(cancellationToken))
+        var decoded = new List<T>(list.Data.Count);
+        foreach (var data in list.Data)
         {
-            Stats.Pinned(await pinned);
+            try
+            {
+                decoded.Add(decode(data));
+            }
+            catch (FormatException ex)
+            {
+                LogBadDigest(_logger, _switch.Name, ex.Message);
+            }
+        }
+        return decoded;
+    }
+
+    private async Task AcknowledgeAsync(ChannelReader<(Task<int> Done, DigestList List)> written, CancellationToken cancellationToken)
+    {
+        var ends = _p4Info.Digests[OffloadP4.ConnectionEndDigest].Preamble.Id;
+        await foreach (var (done, list) in written.ReadAllAsync(cancellationToken))
+        {
+            if (list.DigestId == ends)
+                Stats.Ended(await done);
+            else
+                Stats.Pinned(await done);
             await _session.AckDigestAsync(list.DigestId, list.ListId, cancellationToken);
             Interlocked.Increment(ref _digestListsDone);
         }

@@ -28,11 +28,12 @@ public sealed class SwitchAgentTests : IAsyncLifetime
     private static string Syn(int clientPort) =>
         $"Ether(dst=\"02:00:00:00:00:01\", src=\"00:00:00:00:00:02\")/IP(src=\"10.0.0.2\", dst=\"10.0.100.1\")/TCP(sport={clientPort}, dport=80, flags=\"S\")";
 
-    private async Task<(SwitchAgent Agent, Classifier Classifier, Task Run)> StartAsync(Func<string, string> edit, CancellationToken? stop = null)
+    private async Task<(SwitchAgent Agent, Classifier Classifier, Task Run)> StartAsync(Func<string, string> edit, CancellationToken? stop = null,
+        SwitchAgentOptions? options = null)
     {
         var config = Load(edit);
         var classifier = new Classifier(config, Policies);
-        var agent = new SwitchAgent(config, config.Switches[0], _sim.P4Info, null, classifier, new SwitchAgentOptions(), NullLoggerFactory.Instance);
+        var agent = new SwitchAgent(config, config.Switches[0], _sim.P4Info, null, classifier, options ?? new SwitchAgentOptions(), NullLoggerFactory.Instance);
         var run = agent.RunAsync(stop ?? _stop.Token);
         await Eventually.WaitUntil(() => agent.IsReady);
         return (agent, classifier, run);
@@ -49,6 +50,36 @@ public sealed class SwitchAgentTests : IAsyncLifetime
         Assert.Equal(2u, sent.Port);
         await Eventually.WaitUntil(() => agent.Connections == 1);
         Assert.Equal(1, classifier.Backends[1].ActiveConnections);
+    }
+
+    // The client's FIN reaches the controller by digest: the connection stops counting for least connections at once,
+    // its entry's idle timeout becomes the closing timeout, and it is removed when that runs out (counted once).
+    [Theory]
+    [InlineData("FA")]
+    [InlineData("R")]
+    public async Task ClientFinOrRst_ShortensTheTimeout_AndStopsCountingTheConnection(string flags)
+    {
+        var options = new SwitchAgentOptions { ConnectionIdleTimeout = TimeSpan.FromMinutes(5), ClosingIdleTimeout = TimeSpan.FromSeconds(1) };
+        var (agent, classifier, _) = await StartAsync(y => y.Replace("pool: [web1, web2, web3]", "pool: [web1]"), options: options);
+        await using var _ = agent;
+        _sim.Inject(1, ScapyPacket.Build(Syn(43000)));
+        _sim.Inject(1, ScapyPacket.Build(Syn(43001)));
+        await Eventually.WaitUntil(() => agent.Connections == 2);
+        Assert.Equal(2, classifier.Backends[1].ActiveConnections);
+
+        var end = $"Ether(dst=\"02:00:00:00:00:01\", src=\"00:00:00:00:00:02\")/IP(src=\"10.0.0.2\", dst=\"10.0.100.1\")/TCP(sport=43000, dport=80, flags=\"{flags}\")";
+        Assert.Equal(2u, Assert.Single(_sim.Inject(1, ScapyPacket.Build(end))).Port);
+        await Eventually.WaitUntil(() => classifier.Backends[1].ActiveConnections == 1);
+        Assert.Equal(1, agent.Stats.ConnectionsEnded);
+        Assert.Equal(1, agent.ConnectionTable.PerVip()[1]);
+        var entries = await _sim.Controller.Client(1).ReadAsync([Offload.Controller.Pipeline.OffloadP4.WholeTable(_sim.P4Info, Offload.Controller.Pipeline.OffloadP4.ConnV4)]).ToListAsync();
+        Assert.Equal([1_000_000_000L, 300_000_000_000L], entries.Select(e => e.TableEntry.IdleTimeoutNs).Order());
+
+        // A repeated FIN changes nothing; the entry ages out after the closing timeout, the other stays.
+        _sim.Inject(1, ScapyPacket.Build(end));
+        await Eventually.WaitUntil(() => agent.Connections == 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, classifier.Backends[1].ActiveConnections);
+        Assert.Equal(1, agent.Stats.ConnectionsEnded);
     }
 
     [Fact]
