@@ -8,7 +8,8 @@ simulator tests and to run_bmv2.py, which sends it with scapy."""
 import json
 import sys
 
-from scapy.all import ARP, ICMP, IP, UDP, TCP, Dot1Q, Ether, IPv6, ICMPv6EchoRequest, ICMPv6ND_NS, Raw  # noqa: F401
+from scapy.all import (ARP, ICMP, IP, UDP, TCP, Dot1Q, Ether, IPv6, ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS,  # noqa: F401
+                       ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr, Raw)
 
 
 def main():

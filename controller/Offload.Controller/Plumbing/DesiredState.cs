@@ -79,6 +79,11 @@ public static class DesiredState
 
         foreach (var rule in config.Acl)
             entries.Add(AclEntry(Table(OffloadP4.Acl), rule));
+        // Neighbor solicitations for our IPv6 addresses go to the controller, which advertises (Switches/NeighborResponder).
+        foreach (var destination in new Switches.NeighborResponder(config, sw).PuntedDestinations)
+            entries.Add(Table(OffloadP4.Acl).Ternary("eth_type", 0x86dd, 0xffff).Ternary("ip_proto", 58, 0xff).Ternary("icmp_type", 135, 0xff)
+                .Ternary("ip_dst", (System.Numerics.BigInteger)destination, (System.Numerics.BigInteger.One << 128) - 1)
+                .Action(OffloadP4.PuntAcl).Priority(NeighborSolicitationPriority).Build());
 
         // Distribution: the VIP's clone session (numbered like the VIP) copies each packet to its applications.
         foreach (var vip in config.Vips.Where(v => v.DeliverTo.Count > 0))
@@ -133,6 +138,9 @@ public static class DesiredState
         var action = rule.Action switch { AclAction.Drop => OffloadP4.DropAcl, AclAction.Punt => OffloadP4.PuntAcl, _ => OffloadP4.PermitAcl };
         return builder.Action(action).Priority(rule.Priority).Build();
     }
+
+    /// <summary>Above every configured rule: a configured rule cannot hide the switch's addresses from their neighbors.</summary>
+    public const int NeighborSolicitationPriority = int.MaxValue;
 
     // acl's address fields are family-neutral 128-bit: IPv4 sits in the low 32 bits.
     private static void Prefix(TableEntryBuilder builder, string field, IPNetwork network)

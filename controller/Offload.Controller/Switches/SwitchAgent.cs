@@ -55,6 +55,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     private readonly PoolVersions _pools;
     private readonly WritePipeline _writes;
     private readonly Health.Ports.PortMonitor _ports;
+    private volatile NeighborResponder _neighbors;
     private long _digestListsDone;
     private volatile OffloadConfig _config;
 
@@ -78,6 +79,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             Latency = Stats.WriteLatency.Observe,
         };
         _ports = new Health.Ports.PortMonitor(sw, TimeProvider.System);
+        _neighbors = new NeighborResponder(config, sw);
         _ports.Update(config);
         _plumber = new ConnectionPlumber(_client, _writes, p4Info, config, options.ConnectionIdleTimeout, closingIdleTimeout: options.ClosingIdleTimeout)
         {
@@ -257,6 +259,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         _config = config;
         _plumber.Update(config);
         _ports.Update(config);
+        _neighbors = new NeighborResponder(config, _switch);
         if (!IsReady)
             return null;
         await ReconcileAsync(cancellationToken);
@@ -377,9 +380,17 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             var metadata = PacketIo.Metadata(_p4Info, packetIn);
             var reason = (int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(metadata["reason"]);
             var vipId = (int)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(metadata["vip_id"]);
+            var ingressPort = (uint)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(metadata["ingress_port"]);
             if (reason == PuntArpReply)
             {
-                _ports.Answered((uint)Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(metadata["ingress_port"]), packetIn.Payload.Span);
+                _ports.Answered(ingressPort, packetIn.Payload.Span);
+                continue;
+            }
+            if (reason == PuntAcl)
+            {
+                if (_neighbors.Answer(packetIn.Payload.Span) is { } advertisement)
+                    await _session.SendPacketOutAsync(PacketIo.PacketOut(_p4Info, advertisement,
+                        new Dictionary<string, P4Value> { ["egress_port"] = ingressPort, ["mode"] = PacketOutToPort }), cancellationToken);
                 continue;
             }
             if (reason is not (PuntNewFlow or PuntNonSynMiss))
@@ -402,7 +413,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         }
     }
 
-    private const int PuntNewFlow = 1, PuntNonSynMiss = 2, PuntArpReply = 5, PacketOutToPort = 0, PacketOutPipeline = 1;
+    private const int PuntNewFlow = 1, PuntNonSynMiss = 2, PuntAcl = 3, PuntArpReply = 5, PacketOutToPort = 0, PacketOutPipeline = 1;
 
     // ARP through every port with directly attached backends; the verdicts go to the health monitor.
     private async Task PortProbesAsync(CancellationToken cancellationToken)

@@ -82,6 +82,34 @@ public sealed class SwitchAgentTests : IAsyncLifetime
         Assert.Equal(1, agent.Stats.ConnectionsEnded);
     }
 
+    // An IPv6 VIP and interface: offload.p4 punts a neighbor solicitation for them (ACL), the controller advertises the
+    // VMAC (or the router MAC, with the router flag) out of the port the solicitation came in on, byte for byte what scapy builds.
+    [Theory]
+    [InlineData("2001:db8:100::1", "ff02::1:ff00:1", "02:00:00:00:00:09", "R=0")]
+    [InlineData("2001:db8::1", "ff02::1:ff00:1", "00:aa:00:00:00:01", "R=1")]
+    [InlineData("2001:db8:100::1", "2001:db8:100::1", "02:00:00:00:00:09", "R=0")]
+    public async Task NeighborSolicitation_ForVipOrInterface_Advertised(string target, string destination, string mac, string router)
+    {
+        var (agent, _, _) = await StartAsync(y => y
+            .Replace("      - port: 2\n        address: 10.0.1.1/24", "      - port: 2\n        address: 10.0.1.1/24\n      - port: 1\n        address: 2001:db8::1/64")
+            .Replace("vips:\n", "vips:\n  - name: web6\n    id: 9\n    address: 2001:db8:100::1\n    vmac: 02:00:00:00:00:09\n    protocol: tcp\n    port: 80\n    pool: [web6a]\n")
+            .Replace("backends:\n", "backends:\n  - name: web6a\n    address: 2001:db8:1::11\n    port: 8080\n    mac: 00:00:00:00:01:11\n    switch_port: 2\n"));
+        await using var _ = agent;
+        var solicitation = $"Ether(dst=\"33:33:ff:00:00:01\", src=\"00:00:00:00:00:02\")/IPv6(src=\"2001:db8::2\", dst=\"{destination}\", hlim=255)" +
+            $"/ICMPv6ND_NS(tgt=\"{target}\")/ICMPv6NDOptSrcLLAddr(lladdr=\"00:00:00:00:00:02\")";
+        var expected = $"Ether(dst=\"00:00:00:00:00:02\", src=\"{mac}\")/IPv6(src=\"{target}\", dst=\"2001:db8::2\", hlim=255)" +
+            $"/ICMPv6ND_NA(tgt=\"{target}\", {router}, S=1, O=1)/ICMPv6NDOptDstLLAddr(lladdr=\"{mac}\")";
+        var other = solicitation.Replace(target, "2001:db8:100::77").Replace(destination, "ff02::1:ff00:77");
+        var packets = await Scapy.BuildAsync(solicitation, expected, other);
+        Assert.DoesNotContain(_sim.Inject(1, packets[0]), o => o.Port != 255);
+        var advertised = await _sim.NextSentAsync(1, TimeSpan.FromSeconds(10));
+        Assert.Equal(Convert.ToHexString(packets[1]), Convert.ToHexString(advertised!));
+
+        // A solicitation for an address that is not ours is not punted (no rule) and gets no answer.
+        _sim.Inject(1, packets[2]);
+        Assert.Null(await _sim.NextSentAsync(1, TimeSpan.FromMilliseconds(500)));
+    }
+
     [Fact]
     public async Task ControllerClassify_FirstPacketHeldAndForwarded_RoundRobin()
     {
