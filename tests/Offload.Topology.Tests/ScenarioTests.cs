@@ -21,6 +21,7 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     [InlineData("acl")]
     [InlineData("controller-restart")]
     [InlineData("distribution")]
+    [InlineData("ipv6")]
     public async Task Scenario_PassesOnTheDefaultTopology(string name) => await RunAsync(name, new DefaultTopologyCopy());
 
     /// <summary>The controller-classify path with real TCP: each SYN goes to the controller, which picks by weighted round robin and releases it.</summary>

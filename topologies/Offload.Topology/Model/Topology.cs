@@ -35,8 +35,15 @@ public readonly record struct InterfaceAddress(IPAddress Address, int PrefixLeng
     public override string ToString() => $"{Address}/{PrefixLength}";
 }
 
-/// <summary>A host in its own namespace: one interface (eth0) linked to a switch port, its gateway, what it serves.</summary>
-public sealed record HostSpec(string Name, bool IsClient, InterfaceAddress Address, string Mac, IPAddress? Gateway, IReadOnlyList<ServiceSpec> Services);
+/// <summary>
+/// A host in its own namespace: one interface (eth0) linked to a switch port, its gateway, what it serves; optionally
+/// an IPv6 address and gateway as well (the switch answers neighbor solicitations for its addresses through the controller).
+/// </summary>
+public sealed record HostSpec(string Name, bool IsClient, InterfaceAddress Address, string Mac, IPAddress? Gateway, IReadOnlyList<ServiceSpec> Services,
+    InterfaceAddress? Address6 = null, IPAddress? Gateway6 = null)
+{
+    public bool Has(IPAddress address) => Address.Address.Equals(address) || Address6?.Address.Equals(address) == true;
+}
 
 public enum ServiceKind { Http, Https, Socks5, Echo, Command }
 

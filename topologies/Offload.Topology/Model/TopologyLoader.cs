@@ -63,9 +63,14 @@ public static partial class TopologyLoader
         var address = s.Value("address", InterfaceAddress.Parse, "an address with its prefix length (198.18.1.11/24)", required: true);
         var mac = s.Mac("mac", required: true) ?? "";
         var gateway = s.Object("gateway", t => IPAddress.TryParse(t, out var a) ? a : null, "an IP address");
+        var address6 = s.Value("address6", t => InterfaceAddress.Parse(t) is { Address.AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } a ? a : (InterfaceAddress?)null,
+            "an IPv6 address with its prefix length (2001:2:0:1::11/64)");
+        var gateway6 = s.Object("gateway6", t => IPAddress.TryParse(t, out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? a : null, "an IPv6 address");
+        if (gateway6 is not null && address6 is null)
+            s.Error("gateway6", "needs address6");
         var services = s.Children("services").Select(ReadService).ToList();
         s.RejectUnknownKeys();
-        return new HostSpec(name, isClient, address ?? default, mac, gateway, services);
+        return new HostSpec(name, isClient, address ?? default, mac, gateway, services, address6, gateway6);
     }
 
     private static ServiceSpec ReadService(YamlSection s)

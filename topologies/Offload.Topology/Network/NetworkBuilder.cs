@@ -41,7 +41,16 @@ public sealed class NetworkBuilder(RunState state, Action<string> log)
         Exec(ns, "ip", "link", "set", HostInterface, "up");
         if (host.Gateway is not null)
             Exec(ns, "ip", "route", "add", "default", "via", host.Gateway.ToString());
-        log($"host {host.Name}: namespace {ns}, {HostInterface} {host.Address} ({host.Mac}) on {link.Switch} port {link.Port} ({switchEnd})");
+        if (host.Address6 is { } address6)
+        {
+            // No router advertisements here and no duplicate detection to wait for: the address works at once.
+            foreach (var setting in new[] { "disable_ipv6=0", "accept_ra=0", "accept_dad=0" })
+                Exec(ns, "sysctl", "-qw", $"net.ipv6.conf.{HostInterface}.{setting}");
+            Exec(ns, "ip", "-6", "addr", "add", address6.ToString(), "dev", HostInterface, "nodad");
+            if (host.Gateway6 is not null)
+                Exec(ns, "ip", "-6", "route", "add", "default", "via", host.Gateway6.ToString(), "dev", HostInterface);
+        }
+        log($"host {host.Name}: namespace {ns}, {HostInterface} {host.Address}{(host.Address6 is { } a6 ? $" {a6}" : "")} ({host.Mac}) on {link.Switch} port {link.Port} ({switchEnd})");
     }
 
     /// <summary>The controller's interface into the switch, in the root namespace, with routes to the hosts' prefixes through it.</summary>

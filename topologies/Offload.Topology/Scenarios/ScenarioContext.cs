@@ -36,8 +36,8 @@ public sealed class ScenarioContext
     public VipConfig VipServing(ServiceKind kind) =>
         TryVipServing(kind) ?? throw new InvalidOperationException($"{ConfigPath} has no VIP whose backends all run a {kind.ToString().ToLowerInvariant()} service in the topology");
 
-    public VipConfig? TryVipServing(ServiceKind kind) =>
-        Config.Vips.FirstOrDefault(v => v.Pool.Count > 0 && v.Pool.All(b => HostServing(Backend(b), kind) is not null));
+    public VipConfig? TryVipServing(ServiceKind kind, System.Net.Sockets.AddressFamily family = System.Net.Sockets.AddressFamily.InterNetwork) =>
+        Config.Vips.FirstOrDefault(v => v.Address.AddressFamily == family && v.Pool.Count > 0 && v.Pool.All(b => HostServing(Backend(b), kind) is not null));
 
     /// <summary>A backend of the HTTP VIP that has a health check (the first or the last of its pool), with its check and host.</summary>
     public (VipConfig Vip, BackendConfig Backend, HealthCheckConfig Check, HostSpec Host) CheckedWebBackend(bool last = false)
@@ -54,7 +54,7 @@ public sealed class ScenarioContext
 
     /// <summary>The host a backend lives on, when it runs that kind of service on the backend's port.</summary>
     public HostSpec? HostServing(BackendConfig backend, ServiceKind kind) =>
-        Run.Topology.Hosts.FirstOrDefault(h => h.Address.Address.Equals(backend.Address) && h.Services.Any(s => s.Kind == kind && s.Port == backend.Port));
+        Run.Topology.Hosts.FirstOrDefault(h => h.Has(backend.Address) && h.Services.Any(s => s.Kind == kind && s.Port == backend.Port));
 
     public static IPEndPoint Endpoint(VipConfig vip) => new(vip.Address, vip.Port);
 

@@ -26,7 +26,7 @@ public static class ServiceServer
         builder.WebHost.ConfigureKestrel(k =>
         {
             foreach (var p in new[] { port, healthPort }.OfType<int>())
-                k.Listen(IPAddress.Any, p, l => { if (certificate is not null) l.UseHttps(certificate); });
+                k.ListenAnyIP(p, l => { if (certificate is not null) l.UseHttps(certificate); });
         });
         var app = builder.Build();
         var body = Encoding.ASCII.GetBytes(name + "\n");
@@ -61,9 +61,13 @@ public static class ServiceServer
 
     public static async Task<int> RunEchoAsync(string name, int port, CancellationToken cancellationToken)
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        // IPv4 and IPv6 on one dual-mode socket where the host has IPv6, IPv4 alone where it has not.
+        var dual = Socket.OSSupportsIPv6;
+        using var listener = new Socket(dual ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        if (dual)
+            listener.DualMode = true;
         listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        listener.Bind(new IPEndPoint(IPAddress.Any, port));
+        listener.Bind(new IPEndPoint(dual ? IPAddress.IPv6Any : IPAddress.Any, port));
         listener.Listen(1024);
         Console.WriteLine($"serving echo as {name} on port {port}");
         var greeting = Encoding.ASCII.GetBytes(name + "\n");
