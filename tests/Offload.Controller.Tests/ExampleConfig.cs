@@ -13,6 +13,14 @@ internal static class ExampleConfig
     public static OffloadConfig Load(Func<string, string>? edit = null, string name = "example.yaml") =>
         ConfigLoader.Load(edit?.Invoke(Yaml) ?? Yaml, name, n => Policies.TryGet(n, out _));
 
+    /// <summary>The example written into <paramref name="directory"/> as offload.yaml, its switch at 127.0.0.1:<paramref name="switchPort"/>; returns the path.</summary>
+    public static string WriteTo(DirectoryInfo directory, int switchPort)
+    {
+        var path = Path.Combine(directory.FullName, "offload.yaml");
+        File.WriteAllText(path, Yaml.Replace("address: 127.0.0.1:9559", $"address: 127.0.0.1:{switchPort}"));
+        return path;
+    }
+
     /// <summary>The configuration's switch pointed at an in-process offload-sim.</summary>
     public static string OnSimulator(string yaml, Offload.Tests.Common.Simulator.SimulatorHarness sim) =>
         yaml.Replace("address: 127.0.0.1:9559", $"address: {sim.Address}").Replace("device_id: 0", $"device_id: {Offload.Tests.Common.Simulator.SimulatorHarness.DeviceId}");

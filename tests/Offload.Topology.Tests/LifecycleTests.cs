@@ -173,7 +173,7 @@ public sealed class LifecycleTests
         var config = ConfigLoader.LoadFile(spec.Controllers[0].ConfigPath, n => new Offload.Controller.LoadBalancing.LoadBalancingPolicyRegistry().TryGet(n, out _));
         foreach (var backend in config.Backends)
         {
-            var host = spec.Hosts.Single(h => h.Address.Address.Equals(backend.Address));
+            var host = spec.Hosts.Single(h => h.Has(backend.Address));
             Assert.Equal(host.Mac, backend.Mac);
             Assert.Equal(spec.LinkOf(host).Port, backend.SwitchPort);
         }

@@ -46,9 +46,7 @@ public sealed class LoggingTests
         var directory = Directory.CreateTempSubdirectory("offload-logs-");
         try
         {
-            var config = Path.Combine(directory.FullName, "offload.yaml");
-            await File.WriteAllTextAsync(config, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
-                .Replace("address: 127.0.0.1:9559", $"address: 127.0.0.1:{FreePorts.Next()}"));
+            var config = ExampleConfig.WriteTo(directory, FreePorts.Next());
             var file = Path.Combine(directory.FullName, "logs", "controller.log");
             var (controller, _) = await ProgramProcess.StartAsync("offload-controller.dll", new Regex("admin API on"),
                 "--config", config, "--admin-addr", $"127.0.0.1:{FreePorts.Next()}", "--log-format", "json", "--log-file", file);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Offload.Tests.Common;
 using Offload.Tests.Common.Packets;
 using Xunit;
@@ -20,22 +19,9 @@ public sealed class ScapyCrossCheckTests
             .Distinct()
             .ToList();
         Assert.True(expressions.Count > 50, $"only {expressions.Count} packets found in the vectors");
-        var input = Path.GetTempFileName();
-        var output = Path.GetTempFileName();
-        try
-        {
-            await File.WriteAllTextAsync(input, JsonSerializer.Serialize(expressions));
-            var (exit, log) = await PythonPeer.RunAsync("tests/vectors/scapy_build.py", TimeSpan.FromMinutes(2), input, output);
-            Assert.True(exit == 0, $"scapy_build.py failed (is python3-scapy installed? scripts/deps.sh installs it): {log}");
-            var scapy = await File.ReadAllLinesAsync(output);
-            Assert.Equal(expressions.Count, scapy.Length);
-            for (var i = 0; i < expressions.Count; i++)
-                PacketAssert.Equal(Convert.FromHexString(scapy[i]), ScapyPacket.Build(expressions[i]), $"scapy vs ours: {expressions[i]}");
-        }
-        finally
-        {
-            File.Delete(input);
-            File.Delete(output);
-        }
+        var scapy = await Scapy.BuildAsync([.. expressions]);
+        Assert.Equal(expressions.Count, scapy.Length);
+        for (var i = 0; i < expressions.Count; i++)
+            PacketAssert.Equal(scapy[i], ScapyPacket.Build(expressions[i]), $"scapy vs ours: {expressions[i]}");
     }
 }
