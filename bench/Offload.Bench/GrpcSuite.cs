@@ -15,6 +15,8 @@ internal static class GrpcSuite
 
         await using var ourServer = await GrpcServer.StartAsync(new EchoService().Register(new GrpcServiceRegistry()));
         await using var grpcioServer = await PythonServer.StartAsync("echo_server.py");
+        var (aspNetServer, aspNet) = await GrpcDotnet.StartServerAsync();
+        await using var _ = aspNetServer;
         var ours = $"127.0.0.1:{ourServer.Port}";
         var grpcio = grpcioServer.Address;
 
@@ -36,6 +38,13 @@ internal static class GrpcSuite
             () => GrpcBenchmark.OurBidiAsync(grpcio, duration));
         await Measure("grpcio client -> offload server", () => GrpcBenchmark.GrpcioClientAsync(ours, "unary", duration),
             () => GrpcBenchmark.GrpcioClientAsync(ours, "bidi", duration));
+        await Measure("Grpc.Net.Client -> offload server", () => GrpcDotnet.UnaryAsync(ours, duration), () => GrpcDotnet.BidiAsync(ours, duration));
+        await Measure("Grpc.Net.Client -> grpcio server", () => GrpcDotnet.UnaryAsync(grpcio, duration), () => GrpcDotnet.BidiAsync(grpcio, duration));
+        await Measure("Grpc.Net.Client -> ASP.NET server", () => GrpcDotnet.UnaryAsync(aspNet, duration), () => GrpcDotnet.BidiAsync(aspNet, duration));
+        await Measure("offload client -> ASP.NET server", () => GrpcBenchmark.OurUnaryAsync(aspNet, duration),
+            () => GrpcBenchmark.OurBidiAsync(aspNet, duration));
+        await Measure("grpcio client -> ASP.NET server", () => GrpcBenchmark.GrpcioClientAsync(aspNet, "unary", duration),
+            () => GrpcBenchmark.GrpcioClientAsync(aspNet, "bidi", duration));
 
         var baseline = rows[0];
         Console.WriteLine();
@@ -46,5 +55,23 @@ internal static class GrpcSuite
         Console.WriteLine();
         var ratio = rows[1].Bidi / baseline.Bidi;
         Console.WriteLine($"goal: offload bidi stream throughput >= 2.00x grpcio: measured {ratio:F2}x -> {(ratio >= 2 ? "met" : "NOT met")}");
+
+        // Which transport: each client against the same servers, each server with the same clients (geometric means).
+        double Row(string name, Func<(string, double, double), double> pick) => pick(rows.Single(r => r.Name == name));
+        double Mean(params double[] values) => Math.Pow(values.Aggregate(1.0, (a, b) => a * b), 1.0 / values.Length);
+        var clientUnary = Mean(Row("offload client -> offload server", r => r.Item2) / Row("Grpc.Net.Client -> offload server", r => r.Item2),
+            Row("offload client -> grpcio server", r => r.Item2) / Row("Grpc.Net.Client -> grpcio server", r => r.Item2),
+            Row("offload client -> ASP.NET server", r => r.Item2) / Row("Grpc.Net.Client -> ASP.NET server", r => r.Item2));
+        var clientBidi = Mean(Row("offload client -> offload server", r => r.Item3) / Row("Grpc.Net.Client -> offload server", r => r.Item3),
+            Row("offload client -> grpcio server", r => r.Item3) / Row("Grpc.Net.Client -> grpcio server", r => r.Item3),
+            Row("offload client -> ASP.NET server", r => r.Item3) / Row("Grpc.Net.Client -> ASP.NET server", r => r.Item3));
+        var serverUnary = Mean(Row("offload client -> offload server", r => r.Item2) / Row("offload client -> ASP.NET server", r => r.Item2),
+            Row("grpcio client -> offload server", r => r.Item2) / Row("grpcio client -> ASP.NET server", r => r.Item2),
+            Row("Grpc.Net.Client -> offload server", r => r.Item2) / Row("Grpc.Net.Client -> ASP.NET server", r => r.Item2));
+        var serverBidi = Mean(Row("offload client -> offload server", r => r.Item3) / Row("offload client -> ASP.NET server", r => r.Item3),
+            Row("grpcio client -> offload server", r => r.Item3) / Row("grpcio client -> ASP.NET server", r => r.Item3),
+            Row("Grpc.Net.Client -> offload server", r => r.Item3) / Row("Grpc.Net.Client -> ASP.NET server", r => r.Item3));
+        Console.WriteLine($"offload client / Grpc.Net.Client, same servers: unary {clientUnary:F2}x, bidi {clientBidi:F2}x");
+        Console.WriteLine($"offload server / Grpc.AspNetCore.Server, same clients: unary {serverUnary:F2}x, bidi {serverBidi:F2}x");
     }
 }

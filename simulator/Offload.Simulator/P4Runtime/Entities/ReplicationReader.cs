@@ -1,3 +1,4 @@
+#pragma warning disable CS0612 // the deprecated egress_port is answered to a writer that used it, as PI does
 using Offload.Simulator.Runtime;
 using Offload.Simulator.Runtime.Replication;
 using P4.V1;
