@@ -37,15 +37,21 @@ internal static class GrpcBenchmark
     private static async Task<double> RunBidiAsync(GrpcChannel channel, TimeSpan duration)
     {
         using var call = channel.DuplexStreaming(EchoMethods.Bidi);
+        return await StreamAsync(m => call.RequestStream.WriteAsync(m), () => call.RequestStream.CompleteAsync(), () => call.ResponseStream.MoveNext(), duration);
+    }
+
+    /// <summary>Writes the request as fast as the stream takes it for <paramref name="duration"/> while counting echoes: messages/s.</summary>
+    public static async Task<double> StreamAsync(Func<EchoRequest, Task> write, Func<Task> complete, Func<Task<bool>> moveNext, TimeSpan duration)
+    {
         var watch = Stopwatch.StartNew();
         var writer = Task.Run(async () =>
         {
             while (watch.Elapsed < duration)
-                await call.RequestStream.WriteAsync(Request);
-            await call.RequestStream.CompleteAsync();
+                await write(Request);
+            await complete();
         });
         var received = 0;
-        while (await call.ResponseStream.MoveNext())
+        while (await moveNext())
             received++;
         await writer;
         return received / watch.Elapsed.TotalSeconds;

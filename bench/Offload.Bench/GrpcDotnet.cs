@@ -52,18 +52,8 @@ internal static class GrpcDotnet
     private static async Task<double> RunBidiAsync(GrpcCore.CallInvoker invoker, TimeSpan duration)
     {
         using var call = invoker.AsyncDuplexStreamingCall(Bidi, null, default);
-        var watch = Stopwatch.StartNew();
-        var writer = Task.Run(async () =>
-        {
-            while (watch.Elapsed < duration)
-                await call.RequestStream.WriteAsync(Request);
-            await call.RequestStream.CompleteAsync();
-        });
-        var received = 0;
-        while (await call.ResponseStream.MoveNext(CancellationToken.None))
-            received++;
-        await writer;
-        return received / watch.Elapsed.TotalSeconds;
+        return await GrpcBenchmark.StreamAsync(call.RequestStream.WriteAsync, call.RequestStream.CompleteAsync,
+            () => call.ResponseStream.MoveNext(CancellationToken.None), duration);
     }
 
     /// <summary>Grpc.AspNetCore.Server on Kestrel, h2c on loopback with the same limits as ours; returns HOST:PORT.</summary>

@@ -57,20 +57,15 @@ internal static class GrpcSuite
         Console.WriteLine($"goal: offload bidi stream throughput >= 2.00x grpcio: measured {ratio:F2}x -> {(ratio >= 2 ? "met" : "NOT met")}");
 
         // Which transport: each client against the same servers, each server with the same clients (geometric means).
-        double Row(string name, Func<(string, double, double), double> pick) => pick(rows.Single(r => r.Name == name));
-        double Mean(params double[] values) => Math.Pow(values.Aggregate(1.0, (a, b) => a * b), 1.0 / values.Length);
-        var clientUnary = Mean(Row("offload client -> offload server", r => r.Item2) / Row("Grpc.Net.Client -> offload server", r => r.Item2),
-            Row("offload client -> grpcio server", r => r.Item2) / Row("Grpc.Net.Client -> grpcio server", r => r.Item2),
-            Row("offload client -> ASP.NET server", r => r.Item2) / Row("Grpc.Net.Client -> ASP.NET server", r => r.Item2));
-        var clientBidi = Mean(Row("offload client -> offload server", r => r.Item3) / Row("Grpc.Net.Client -> offload server", r => r.Item3),
-            Row("offload client -> grpcio server", r => r.Item3) / Row("Grpc.Net.Client -> grpcio server", r => r.Item3),
-            Row("offload client -> ASP.NET server", r => r.Item3) / Row("Grpc.Net.Client -> ASP.NET server", r => r.Item3));
-        var serverUnary = Mean(Row("offload client -> offload server", r => r.Item2) / Row("offload client -> ASP.NET server", r => r.Item2),
-            Row("grpcio client -> offload server", r => r.Item2) / Row("grpcio client -> ASP.NET server", r => r.Item2),
-            Row("Grpc.Net.Client -> offload server", r => r.Item2) / Row("Grpc.Net.Client -> ASP.NET server", r => r.Item2));
-        var serverBidi = Mean(Row("offload client -> offload server", r => r.Item3) / Row("offload client -> ASP.NET server", r => r.Item3),
-            Row("grpcio client -> offload server", r => r.Item3) / Row("grpcio client -> ASP.NET server", r => r.Item3),
-            Row("Grpc.Net.Client -> offload server", r => r.Item3) / Row("Grpc.Net.Client -> ASP.NET server", r => r.Item3));
+        (double Unary, double Bidi) Versus(params (string Ours, string Theirs)[] pairs)
+        {
+            var ratios = pairs.Select(p => (Ours: rows.Single(r => r.Name == p.Ours), Theirs: rows.Single(r => r.Name == p.Theirs))).ToList();
+            return (Math.Exp(ratios.Average(r => Math.Log(r.Ours.Unary / r.Theirs.Unary))), Math.Exp(ratios.Average(r => Math.Log(r.Ours.Bidi / r.Theirs.Bidi))));
+        }
+        var (clientUnary, clientBidi) = Versus(("offload client -> offload server", "Grpc.Net.Client -> offload server"),
+            ("offload client -> grpcio server", "Grpc.Net.Client -> grpcio server"), ("offload client -> ASP.NET server", "Grpc.Net.Client -> ASP.NET server"));
+        var (serverUnary, serverBidi) = Versus(("offload client -> offload server", "offload client -> ASP.NET server"),
+            ("grpcio client -> offload server", "grpcio client -> ASP.NET server"), ("Grpc.Net.Client -> offload server", "Grpc.Net.Client -> ASP.NET server"));
         Console.WriteLine($"offload client / Grpc.Net.Client, same servers: unary {clientUnary:F2}x, bidi {clientBidi:F2}x");
         Console.WriteLine($"offload server / Grpc.AspNetCore.Server, same clients: unary {serverUnary:F2}x, bidi {serverBidi:F2}x");
     }
