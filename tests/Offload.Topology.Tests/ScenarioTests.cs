@@ -24,6 +24,14 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     [InlineData("ipv6")]
     public async Task Scenario_PassesOnTheDefaultTopology(string name) => await RunAsync(name, new DefaultTopologyCopy());
 
+    /// <summary>Two controllers on the default topology: the primary killed under load, the backup takes over, nothing is lost.</summary>
+    [Fact]
+    public async Task ControllerFailover_BackupTakesOver_NothingLost()
+    {
+        var result = await RunAsync("controller-failover", new DefaultTopologyCopy(standbyController: true));
+        Assert.InRange(result.Figures["failover ms"], 0, 2000);
+    }
+
     /// <summary>The controller-classify path with real TCP: each SYN goes to the controller, which picks by weighted round robin and releases it.</summary>
     [Fact]
     public async Task Spread_ControllerClassifiedWeightedRoundRobin_SharesExact()

@@ -163,22 +163,33 @@ public sealed partial class TopologyRun : IAsyncDisposable
         var controller = Controller(name);
         var port = IPEndPoint.Parse(controller.AdminAddress).Port;
         await EnsurePortFreeAsync(port, $"controller {name}");
+        // With another of the topology's controllers running, this one may be its backup (a lower election id).
+        var standby = Topology.Controllers.Any(c => c.Name != name && _processes.ContainsKey($"controller {c.Name}"));
         var process = Start($"controller {name}", null, "dotnet", [Path.Combine(ProgramDirectory, "offload-controller.dll"), "--config", controller.ConfigPath, "--admin-addr", controller.AdminAddress]);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        string role;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (process.HasExited)
                 throw new InvalidOperationException($"controller {name} exited during start; its last lines:\n{process.Tail}");
-            if (await SwitchesAsync(controller) is { Length: > 0 } switches && switches.All(s => s.State == "primary"))
+            if (await SwitchesAsync(controller) is { Length: > 0 } switches
+                && (switches.All(s => s.State == "primary") || standby && switches.All(s => s.State == "backup")))
+            {
+                role = switches[0].State;
                 break;
+            }
             if (DateTime.UtcNow > deadline)
                 throw new InvalidOperationException($"controller {name} did not take charge of its switches in 60 s; its last lines:\n{process.Tail}");
             await Task.Delay(200, cancellationToken);
         }
-        _log($"controller {name}: primary for every switch; admin API on http://{controller.AdminAddress} (pid {process.Pid})");
-        await WaitForHealthAsync(controller, TimeSpan.FromSeconds(20), cancellationToken);
+        _log($"controller {name}: {role} for every switch; admin API on http://{controller.AdminAddress} (pid {process.Pid})");
+        if (role == "primary")
+            await WaitForHealthAsync(controller, TimeSpan.FromSeconds(20), cancellationToken);
     }
+
+    /// <summary>What the controller says of its switches (state: primary, primary preparing, backup or disconnected); null when it does not answer.</summary>
+    public Task<SwitchView[]?> SwitchesAsync(string name) => SwitchesAsync(Controller(name));
 
     /// <summary>Waits until every checked backend has been probed and is UP, so traffic starts on a settled pool.</summary>
     private async Task WaitForHealthAsync(ControllerSpec controller, TimeSpan patience, CancellationToken cancellationToken)
