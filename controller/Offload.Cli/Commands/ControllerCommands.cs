@@ -26,7 +26,39 @@ internal static class ControllerCommands
         Change("drain", "no new connections to a backend; its connections stay until they end", n => $"/api/backends/{n}/drain"),
         Change("undrain", "back to the backend's configured weight", n => $"/api/backends/{n}/undrain"),
         SetWeight(),
+        Config(),
     ];
+
+    // Cluster configuration: which configuration runs here, which is pending from the master, and activating it.
+    private static Command Config()
+    {
+        var status = new Command("status", "master or follower, the active configuration (version, checksum) and any pending one") { Controller, Timeout, Json };
+        status.SetAction((parse, ct) => CliErrors.Guard(() => GetAsync(AdminClient.From(parse), "/api/config/status", parse.GetValue(Json), body =>
+        {
+            var table = Table("", "version", "checksum", "file", "since");
+            void Row(string label, JsonElement revision) => table.AddRow(label, Text(revision, "version"), Text(revision, "checksum")[..12] + "…",
+                Text(revision, "name"), Text(revision, "since"));
+            Row("active", body.GetProperty("active"));
+            if (body.GetProperty("pending").ValueKind == JsonValueKind.Object)
+                Row("pending", body.GetProperty("pending"));
+            AnsiConsole.WriteLine(body.GetProperty("role").GetString() == "master"
+                ? "configuration master: runs its own file"
+                : $"follows the configuration of {Text(body, "master")}");
+            AnsiConsole.Write(table);
+            if (body.GetProperty("last_refusal").ValueKind == JsonValueKind.String)
+                AnsiConsole.WriteLine($"refused: {body.GetProperty("last_refusal").GetString()}");
+        }, ct)));
+        var diff = new Command("diff", "what activating the pending configuration would change (+ added, - removed, ~ changed)") { Controller, Timeout };
+        diff.SetAction((parse, ct) => CliErrors.Guard(async () =>
+        {
+            foreach (var line in (await AdminClient.From(parse).GetAsync("/api/config/diff", ct)).GetProperty("results").EnumerateArray())
+                Console.WriteLine(line.GetString());
+            return 0;
+        }));
+        var activate = new Command("activate", "run the pending configuration received from the master") { Controller, Timeout };
+        activate.SetAction((parse, ct) => CliErrors.Guard(() => PostAsync(AdminClient.From(parse), "/api/config/activate", null, ct)));
+        return new Command("config", "cluster configuration: status, diff, activate") { status, diff, activate };
+    }
 
     private static Command Connections()
     {

@@ -176,9 +176,13 @@ public static partial class ConfigLoader
             s.Duration("heartbeat", TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10)) ?? defaults.Heartbeat,
             s.Duration("agent_poll", TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10)) ?? defaults.AgentPoll,
             s.Duration("port_probe_interval", TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10)) ?? defaults.PortProbeInterval,
-            (int)(s.Unsigned("port_probe_misses", 100) ?? (ulong)defaults.PortProbeMisses));
+            (int)(s.Unsigned("port_probe_misses", 100) ?? (ulong)defaults.PortProbeMisses),
+            s.Text("config_master"),
+            (long)(s.Unsigned("config_version", long.MaxValue) ?? 0));
         foreach (var peer in config.Peers.Where(p => !HostPort().IsMatch(p)))
             s.Error("peers", $"'{peer}' is not HOST:PORT (a peer controller's admin endpoint)");
+        if (config.ConfigMaster is { } master && !HostPort().IsMatch(master))
+            s.Error("config_master", $"'{master}' is not HOST:PORT (the configuration master's admin endpoint)");
         if (config.PortProbeMisses == 0)
             s.Error("port_probe_misses", "must be at least 1");
         s.RejectUnknownKeys();

@@ -17,8 +17,10 @@ public sealed record OffloadConfig(
 /// This controller among its peers: its name, the peers whose health/load tables it caches (their admin endpoints),
 /// how often it sends heartbeats and polls node agents, and how switch ports are watched.
 /// </summary>
+/// <param name="ConfigMaster">the admin endpoint of the controller whose configuration this one follows (cluster configuration); null: its own file</param>
+/// <param name="ConfigVersion">this file's version; a controller refuses a configuration older than the one it runs</param>
 public sealed record ControllerConfig(string Name, IReadOnlyList<string> Peers, TimeSpan Heartbeat, TimeSpan AgentPoll,
-    TimeSpan PortProbeInterval, int PortProbeMisses)
+    TimeSpan PortProbeInterval, int PortProbeMisses, string? ConfigMaster = null, long ConfigVersion = 0)
 {
     public static ControllerConfig Default { get; } = new(Environment.MachineName, [], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 3);
 }

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Offload.Controller.Classification;
+using Offload.Controller.Cluster;
 using Offload.Controller.Configuration;
 using Offload.Controller.Health;
 using Offload.Controller.Health.Agents;
@@ -69,8 +70,9 @@ public sealed partial class ControllerHost : IAsyncDisposable
     /// <summary>Builds the agents (reading each switch's P4Info and device config) and starts them.</summary>
     public Func<string, bool> IsKnownAlgorithm { get; private init; } = _ => false;
 
+    /// <param name="yaml">the configuration file's text, which a configuration master serves to its followers</param>
     public static ControllerHost Start(OffloadConfig config, string baseDirectory, LoadBalancingPolicyRegistry policies,
-        SwitchAgentOptions options, ILoggerFactory loggers)
+        SwitchAgentOptions options, ILoggerFactory loggers, string yaml = "", string name = "configuration")
     {
         var health = new HealthMonitor(TimeProvider.System, loggers.CreateLogger("health"));
         health.Update(config);
@@ -84,7 +86,11 @@ public sealed partial class ControllerHost : IAsyncDisposable
             var deviceConfig = sw.DeviceConfigPath is { } path ? ByteString.CopyFrom(File.ReadAllBytes(Path.Combine(baseDirectory, path))) : null;
             agents.Add(new SwitchAgent(composed, sw, p4Info, deviceConfig, classifier, options, loggers));
         }
-        var host = new ControllerHost(config, classifier, agents, health, loggers.CreateLogger("controller")) { IsKnownAlgorithm = n => policies.TryGet(n, out _) };
+        var host = new ControllerHost(config, classifier, agents, health, loggers.CreateLogger("controller"))
+        {
+            IsKnownAlgorithm = n => policies.TryGet(n, out _),
+            Cluster = new ClusterConfiguration(config, yaml, name, n => policies.TryGet(n, out _)),
+        };
         foreach (var agent in agents)
         {
             agent.LinkVerdict = health.LinkChanged;
@@ -95,8 +101,67 @@ public sealed partial class ControllerHost : IAsyncDisposable
         host._runs.Add(host.StartHealthWhenProgrammedAsync(TimeSpan.FromSeconds(10), host._stop.Token));
         host.NodeAgents.Start(config, host._stop.Token);
         host._runs.Add(host.FollowHealthAsync(host._stop.Token));
+        if (config.Controller.ConfigMaster is not null)
+            host._runs.Add(host.FollowMasterAsync(host._stop.Token));
         return host;
     }
+
+    /// <summary>This controller's active and pending configurations, and whose configuration it follows.</summary>
+    public ClusterConfiguration Cluster { get; private init; } = null!;
+
+    // A follower asks the master for its configuration every heartbeat; a newer one becomes pending.
+    private async Task FollowMasterAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        string? lastProblem = null;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var master = Cluster.Master!;
+            string? problem = null;
+            try
+            {
+                var envelope = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync(http, $"http://{master}/api/config",
+                    Management.AdminJson.Default.ConfigEnvelope, cancellationToken);
+                if (envelope is not null && Cluster.Offer(envelope))
+                    LogPending(_logger, envelope.Version, envelope.Checksum[..12], master);
+                problem = Cluster.LastRefusal;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+            {
+                problem = $"the configuration master {master} does not answer: {ex.Message}";
+            }
+            if (problem != lastProblem && problem is not null)
+                LogMasterProblem(_logger, problem);
+            lastProblem = problem;
+            try
+            {
+                await Task.Delay(_configured.Controller.Heartbeat, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Runs the pending configuration (received from the master): it becomes the active one.</summary>
+    /// <exception cref="ConfigException">nothing is pending, or it cannot be applied</exception>
+    public async Task<IReadOnlyList<string>> ActivatePendingAsync(CancellationToken cancellationToken = default)
+    {
+        var pending = Cluster.PendingOrThrow();
+        var results = await ApplyCoreAsync(pending.Config, pending.Yaml, pending.Name, cancellationToken);
+        LogActivated(_logger, pending.Version, pending.Checksum[..12]);
+        return results;
+    }
+
+    [LoggerMessage(EventId = 1410, Level = LogLevel.Information, Message = "configuration version {Version} ({Checksum}…) from master {Master} is pending: `offloadctl config diff` shows it, `offloadctl config activate` runs it")]
+    private static partial void LogPending(ILogger logger, long version, string checksum, string master);
+
+    [LoggerMessage(EventId = 1411, Level = LogLevel.Warning, Message = "cluster configuration: {Problem}")]
+    private static partial void LogMasterProblem(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 1412, Level = LogLevel.Information, Message = "configuration version {Version} ({Checksum}…) activated")]
+    private static partial void LogActivated(ILogger logger, long version, string checksum);
 
     /// <summary>
     /// Probes often travel through the switches being programmed (routes to the backends), so they start once every
@@ -131,10 +196,34 @@ public sealed partial class ControllerHost : IAsyncDisposable
         return ConfigDiff.Compare(_configured, config);
     }
 
-    /// <summary>Takes a new configuration file's content: the switches must stay the same; everything else converges.</summary>
-    public Task<IReadOnlyList<string>> ApplyAsync(OffloadConfig config, CancellationToken cancellationToken = default)
+    /// <summary>What activating the pending configuration would change; a line saying so when nothing is pending.</summary>
+    public IReadOnlyList<string> PendingDiff() => Cluster.Pending is { } pending
+        ? ConfigDiff.Compare(_configured, pending.Config) is { Count: > 0 } lines ? lines : [$"version {pending.Version} changes nothing here"]
+        : [$"no pending configuration; version {Cluster.Active.Version} is active"];
+
+    /// <summary>
+    /// Takes a new configuration file's content: the switches must stay the same; everything else converges. A
+    /// follower of a configuration master refuses it (its configuration comes from the master), and an older version
+    /// than the active one is refused.
+    /// </summary>
+    public Task<IReadOnlyList<string>> ApplyAsync(OffloadConfig config, CancellationToken cancellationToken = default, string yaml = "", string name = "applied")
+    {
+        if (Cluster.Master is { } master)
+            throw new ConfigException([$"this controller follows the configuration of {master}: apply it there, then `offloadctl config activate` here"]);
+        return ApplyCoreAsync(config, yaml, name, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<string>> ApplyCoreAsync(OffloadConfig config, string yaml, string name, CancellationToken cancellationToken)
     {
         RefuseSwitchChanges(config);
+        Cluster.CheckNewer(config, yaml);
+        var results = await ApplyConfiguredAsync(config, cancellationToken);
+        Cluster.Activated(config, yaml, name);
+        return results;
+    }
+
+    private Task<IReadOnlyList<string>> ApplyConfiguredAsync(OffloadConfig config, CancellationToken cancellationToken)
+    {
         return ConvergeAsync(() =>
         {
             _configured = config;

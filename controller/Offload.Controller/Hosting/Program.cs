@@ -102,7 +102,7 @@ internal static class Program
         try
         {
             host = ControllerHost.Start(config, Path.GetDirectoryName(Path.GetFullPath(configPath))!, policies,
-                new SwitchAgentOptions { ConnectionIdleTimeout = TimeSpan.FromSeconds(idleSeconds) }, loggers);
+                new SwitchAgentOptions { ConnectionIdleTimeout = TimeSpan.FromSeconds(idleSeconds) }, loggers, File.ReadAllText(configPath), Path.GetFileName(configPath));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Offload.P4Runtime.Schema.P4InfoException)
         {
@@ -147,12 +147,17 @@ internal static class Program
     {
         try
         {
-            var results = await host.ApplyAsync(ConfigLoader.LoadFile(configPath, host.IsKnownAlgorithm));
+            var yaml = await File.ReadAllTextAsync(configPath);
+            var results = await host.ApplyAsync(ConfigLoader.Load(yaml, configPath, host.IsKnownAlgorithm), yaml: yaml, name: Path.GetFileName(configPath));
             logger.LogInformation("SIGHUP: reloaded {Path}: {Results}", configPath, string.Join("; ", results));
         }
         catch (ConfigException ex)
         {
             logger.LogError("SIGHUP: {Path} not applied, the running configuration stays:\n  {Errors}", configPath, string.Join("\n  ", ex.Errors));
+        }
+        catch (IOException ex)
+        {
+            logger.LogError("SIGHUP: {Path} cannot be read, the running configuration stays: {Error}", configPath, ex.Message);
         }
         catch (Exception ex) when (ex is Offload.Grpc.RpcException or Offload.P4Runtime.Session.P4RuntimeWriteException)
         {

@@ -57,9 +57,14 @@ public static class AdminApi
         {
             using var reader = new StreamReader(request.Body);
             var yaml = await reader.ReadToEndAsync(ct);
-            OffloadConfig Load() => ConfigLoader.Load(yaml, request.Headers["X-Config-Name"].FirstOrDefault() ?? "applied", host.IsKnownAlgorithm);
-            return await Converge(() => dry_run == true ? Task.FromResult(host.PlanApply(Load())) : host.ApplyAsync(Load(), ct));
+            var name = request.Headers["X-Config-Name"].FirstOrDefault() ?? "applied";
+            OffloadConfig Load() => ConfigLoader.Load(yaml, name, host.IsKnownAlgorithm);
+            return await Converge(() => dry_run == true ? Task.FromResult(host.PlanApply(Load())) : host.ApplyAsync(Load(), ct, yaml, name));
         });
+        app.MapGet("/api/config", () => Results.Json(host.Cluster.Envelope(), AdminJson.Default.ConfigEnvelope));
+        app.MapGet("/api/config/status", () => Results.Json(ConfigStatus(host), AdminJson.Default.ConfigStatusView));
+        app.MapGet("/api/config/diff", () => Results.Json(new ApplyView(host.PendingDiff().ToArray(), []), AdminJson.Default.ApplyView));
+        app.MapPost("/api/config/activate", (CancellationToken ct) => Converge(() => host.ActivatePendingAsync(ct)));
         app.MapPost("/api/backends/{name}/weight/{weight:int}", (string name, int weight, CancellationToken ct) => Converge(() => host.SetWeightAsync(name, weight, ct)));
         app.MapPost("/api/backends/{name}/drain", (string name, CancellationToken ct) => Converge(() => host.SetWeightAsync(name, 0, ct)));
         app.MapPost("/api/backends/{name}/undrain", (string name, CancellationToken ct) => Converge(() => host.SetWeightAsync(name, null, ct)));
@@ -205,6 +210,14 @@ public static class AdminApi
             a.Stats.PinnedPerSecond, a.Stats.WriteLatency.Quantile(0.5) * 1000, a.Stats.WriteLatency.Quantile(0.99) * 1000,
             a.DigestBacklog, a.WriteBacklog, a.LastReconcile?.ToString() ?? "not yet")).ToArray(),
         host.Config.Vips.Count, host.Config.Backends.Count, host.Agents.Sum(a => a.Connections));
+
+    private static ConfigStatusView ConfigStatus(ControllerHost host)
+    {
+        static ConfigRevisionView View(Offload.Controller.Cluster.ConfigRevision r) => new(r.Version, r.Checksum, r.Name, r.Since);
+        var cluster = host.Cluster;
+        return new ConfigStatusView(cluster.Master is null ? "master" : "follower", cluster.Master, View(cluster.Active),
+            cluster.Pending is { } pending ? View(pending) : null, cluster.LastRefusal);
+    }
 
     /// <summary>
     /// Ready when every switch's stream is open and every switch this controller is primary for is programmed;

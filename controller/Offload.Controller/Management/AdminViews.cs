@@ -34,6 +34,11 @@ public sealed record ApplicationView(int Id, string Name, uint SwitchPort, strin
 
 public sealed record ConnectionsView(int Total, int Offset, ConnectionView[] Connections);
 
+public sealed record ConfigRevisionView(long Version, string Checksum, string Name, DateTimeOffset Since);
+
+/// <param name="Role">master (its own file) or follower (the master's configuration, activated by hand)</param>
+public sealed record ConfigStatusView(string Role, string? Master, ConfigRevisionView Active, ConfigRevisionView? Pending, string? LastRefusal);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(StatusView))]
 [JsonSerializable(typeof(SwitchView[]))]
@@ -44,4 +49,6 @@ public sealed record ConnectionsView(int Total, int Offset, ConnectionView[] Con
 [JsonSerializable(typeof(ApplicationView[]))]
 [JsonSerializable(typeof(HealthView[]))]
 [JsonSerializable(typeof(AgentReportAccepted))]
+[JsonSerializable(typeof(Offload.Controller.Cluster.ConfigEnvelope))]
+[JsonSerializable(typeof(ConfigStatusView))]
 public sealed partial class AdminJson : JsonSerializerContext;
