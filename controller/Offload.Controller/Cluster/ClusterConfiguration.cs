@@ -64,10 +64,12 @@ public sealed class ClusterConfiguration(OffloadConfig config, string yaml, stri
         string? refusal;
         if (Checksum(envelope.Yaml) != envelope.Checksum)
             refusal = $"version {envelope.Version} from the master: checksum {envelope.Checksum[..Math.Min(12, envelope.Checksum.Length)]}… does not match its content";
-        else if (Pending is { } pending && pending.Version == envelope.Version && pending.Checksum == envelope.Checksum)
+        else if (Pending is { } pending && pending.Version == envelope.Version && pending.Checksum == envelope.Checksum
+                 || Active.Checksum == envelope.Checksum)
+        {
+            LastRefusal = null;
             return false;
-        else if (Active.Checksum == envelope.Checksum)
-            return false;
+        }
         else
             refusal = Refusal(envelope.Version, envelope.Checksum, Active);
         if (refusal is null)

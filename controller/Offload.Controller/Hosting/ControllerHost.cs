@@ -126,7 +126,8 @@ public sealed partial class ControllerHost : IAsyncDisposable
                     LogPending(_logger, envelope.Version, envelope.Checksum[..12], master);
                 problem = Cluster.LastRefusal;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or NotSupportedException
+                                       && !cancellationToken.IsCancellationRequested)
             {
                 problem = $"the configuration master {master} does not answer: {ex.Message}";
             }

@@ -280,7 +280,8 @@ public static class AdminApi
                 read.Add((agent, await agent.ReadSwitchCountersAsync(deadline.Token)));
                 up[agent] = true;
             }
-            catch (Exception ex) when (ex is Offload.Grpc.RpcException or OperationCanceledException or IOException)
+            catch (Exception ex) when (ex is Offload.Grpc.RpcException or OperationCanceledException or IOException
+                                           or Offload.P4Runtime.Schema.P4InfoException or KeyNotFoundException)
             {
                 up[agent] = false;
             }
