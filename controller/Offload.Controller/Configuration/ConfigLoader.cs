@@ -9,18 +9,19 @@ public static partial class ConfigLoader
 {
     private static readonly string[] Sections = ["controller", "switches", "backends", "vips", "acl", "applications", "health_checks"];
 
-    public static OffloadConfig LoadFile(string path, Func<string, bool> isKnownAlgorithm)
+    public static OffloadConfig LoadFile(string path, Func<string, bool> isKnownAlgorithm) => Load(ReadFile(path), path, isKnownAlgorithm);
+
+    /// <summary>A configuration file's text; a file that cannot be read is a configuration error naming it.</summary>
+    public static string ReadFile(string path)
     {
-        string text;
         try
         {
-            text = File.ReadAllText(path);
+            return File.ReadAllText(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new ConfigException([$"{path}: {ex.Message}"]);
         }
-        return Load(text, path, isKnownAlgorithm);
     }
 
     public static OffloadConfig Load(string yaml, string file, Func<string, bool> isKnownAlgorithm)

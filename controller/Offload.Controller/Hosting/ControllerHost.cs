@@ -218,14 +218,7 @@ public sealed partial class ControllerHost : IAsyncDisposable
     {
         RefuseSwitchChanges(config);
         Cluster.CheckNewer(config, yaml);
-        var results = await ApplyConfiguredAsync(config, cancellationToken);
-        Cluster.Activated(config, yaml, name);
-        return results;
-    }
-
-    private Task<IReadOnlyList<string>> ApplyConfiguredAsync(OffloadConfig config, CancellationToken cancellationToken)
-    {
-        return ConvergeAsync(() =>
+        var results = await ConvergeAsync(() =>
         {
             _configured = config;
             lock (_weights)
@@ -236,6 +229,8 @@ public sealed partial class ControllerHost : IAsyncDisposable
             Health.Update(config);
             NodeAgents.Update(config);
         }, cancellationToken);
+        Cluster.Activated(config, yaml, name);
+        return results;
     }
 
     private void RefuseSwitchChanges(OffloadConfig config)

@@ -88,9 +88,12 @@ internal static class Program
         }
         var policies = new LoadBalancingPolicyRegistry();
         OffloadConfig config;
+        string yaml;
         try
         {
-            config = ConfigLoader.LoadFile(configPath, n => policies.TryGet(n, out _));
+            // Read once: the text runs here and is what a configuration master serves to its followers.
+            yaml = ConfigLoader.ReadFile(configPath);
+            config = ConfigLoader.Load(yaml, configPath, n => policies.TryGet(n, out _));
         }
         catch (ConfigException ex)
         {
@@ -102,7 +105,7 @@ internal static class Program
         try
         {
             host = ControllerHost.Start(config, Path.GetDirectoryName(Path.GetFullPath(configPath))!, policies,
-                new SwitchAgentOptions { ConnectionIdleTimeout = TimeSpan.FromSeconds(idleSeconds) }, loggers, File.ReadAllText(configPath), Path.GetFileName(configPath));
+                new SwitchAgentOptions { ConnectionIdleTimeout = TimeSpan.FromSeconds(idleSeconds) }, loggers, yaml, Path.GetFileName(configPath));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Offload.P4Runtime.Schema.P4InfoException)
         {
@@ -147,17 +150,13 @@ internal static class Program
     {
         try
         {
-            var yaml = await File.ReadAllTextAsync(configPath);
+            var yaml = ConfigLoader.ReadFile(configPath);
             var results = await host.ApplyAsync(ConfigLoader.Load(yaml, configPath, host.IsKnownAlgorithm), yaml: yaml, name: Path.GetFileName(configPath));
             logger.LogInformation("SIGHUP: reloaded {Path}: {Results}", configPath, string.Join("; ", results));
         }
         catch (ConfigException ex)
         {
             logger.LogError("SIGHUP: {Path} not applied, the running configuration stays:\n  {Errors}", configPath, string.Join("\n  ", ex.Errors));
-        }
-        catch (IOException ex)
-        {
-            logger.LogError("SIGHUP: {Path} cannot be read, the running configuration stays: {Error}", configPath, ex.Message);
         }
         catch (Exception ex) when (ex is Offload.Grpc.RpcException or Offload.P4Runtime.Session.P4RuntimeWriteException)
         {

@@ -206,7 +206,7 @@ public static class AdminApi
 
 
     public static StatusView Status(ControllerHost host) => new(
-        host.Agents.Select(a => new SwitchView(a.Name, a.IsReady ? "primary" : a.IsPrimary ? "primary, preparing" : a.IsConnected ? "backup" : "disconnected", a.Connections,
+        host.Agents.Select(a => new SwitchView(a.Name, a.State, a.Connections,
             a.Stats.PinnedPerSecond, a.Stats.WriteLatency.Quantile(0.5) * 1000, a.Stats.WriteLatency.Quantile(0.99) * 1000,
             a.DigestBacklog, a.WriteBacklog, a.LastReconcile?.ToString() ?? "not yet")).ToArray(),
         host.Config.Vips.Count, host.Config.Backends.Count, host.Agents.Sum(a => a.Connections));
@@ -225,8 +225,7 @@ public static class AdminApi
     /// </summary>
     private static IResult Readiness(ControllerHost host)
     {
-        var waiting = host.Agents.Where(a => !a.IsConnected || a.IsPrimary && !a.IsReady)
-            .Select(a => $"{a.Name}: {(a.IsConnected ? "primary, preparing" : "disconnected")}").ToArray();
+        var waiting = host.Agents.Where(a => a.State is not ("primary" or "backup")).Select(a => $"{a.Name}: {a.State}").ToArray();
         return waiting.Length == 0
             ? Results.Text("ready\n")
             : Results.Text($"not ready: {string.Join("; ", waiting)}\n", statusCode: 503);

@@ -12,17 +12,17 @@ public static class ProcessMetrics
     public static void Write(StringBuilder text)
     {
         using var process = Process.GetCurrentProcess();
-        Gauge(text, "process_cpu_seconds_total", "counter", "User and system CPU time spent, in seconds.", process.TotalProcessorTime.TotalSeconds);
-        Gauge(text, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", process.WorkingSet64);
-        Gauge(text, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", process.VirtualMemorySize64);
-        Gauge(text, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch, in seconds.",
+        Sample(text, "process_cpu_seconds_total", "counter", "User and system CPU time spent, in seconds.", process.TotalProcessorTime.TotalSeconds);
+        Sample(text, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", process.WorkingSet64);
+        Sample(text, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", process.VirtualMemorySize64);
+        Sample(text, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch, in seconds.",
             new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() / 1000.0);
-        Gauge(text, "process_threads", "gauge", "Threads of the process.", process.Threads.Count);
+        Sample(text, "process_threads", "gauge", "Threads of the process.", process.Threads.Count);
         if (Directory.Exists("/proc/self/fd"))
-            Gauge(text, "process_open_fds", "gauge", "Open file descriptors.", Directory.GetFiles("/proc/self/fd").Length);
+            Sample(text, "process_open_fds", "gauge", "Open file descriptors.", Directory.GetFiles("/proc/self/fd").Length);
         if (MaxOpenFiles() is { } max)
-            Gauge(text, "process_max_fds", "gauge", "The limit of open file descriptors.", max);
-        Gauge(text, "dotnet_gc_heap_bytes", "gauge", "Bytes the GC heap holds.", GC.GetTotalMemory(false));
+            Sample(text, "process_max_fds", "gauge", "The limit of open file descriptors.", max);
+        Sample(text, "dotnet_gc_heap_bytes", "gauge", "Bytes the GC heap holds.", GC.GetTotalMemory(false));
         text.AppendLine("# HELP dotnet_gc_collections_total Garbage collections, by generation.");
         text.AppendLine("# TYPE dotnet_gc_collections_total counter");
         for (var generation = 0; generation <= GC.MaxGeneration; generation++)
@@ -42,7 +42,7 @@ public static class ProcessMetrics
         return plus < 0 ? (informational, "unknown") : (informational[..plus], informational[(plus + 1)..]);
     }
 
-    private static void Gauge(StringBuilder text, string name, string type, string help, double value)
+    private static void Sample(StringBuilder text, string name, string type, string help, double value)
     {
         text.AppendLine($"# HELP {name} {help}");
         text.AppendLine($"# TYPE {name} {type}");

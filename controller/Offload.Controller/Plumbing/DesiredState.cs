@@ -81,9 +81,11 @@ public static class DesiredState
             entries.Add(AclEntry(Table(OffloadP4.Acl), rule));
         // Neighbor solicitations for our IPv6 addresses go to the controller, which advertises (Switches/NeighborResponder).
         foreach (var destination in new Switches.NeighborResponder(config, sw).PuntedDestinations)
-            entries.Add(Table(OffloadP4.Acl).Ternary("eth_type", 0x86dd, 0xffff).Ternary("ip_proto", 58, 0xff).Ternary("icmp_type", 135, 0xff)
-                .Ternary("ip_dst", (System.Numerics.BigInteger)destination, (System.Numerics.BigInteger.One << 128) - 1)
-                .Action(OffloadP4.PuntAcl).Priority(NeighborSolicitationPriority).Build());
+        {
+            var rule = Table(OffloadP4.Acl).Ternary("eth_type", 0x86dd, 0xffff).Ternary("ip_proto", 58, 0xff).Ternary("icmp_type", 135, 0xff);
+            Prefix(rule, "ip_dst", new IPNetwork(destination, 128));
+            entries.Add(rule.Action(OffloadP4.PuntAcl).Priority(NeighborSolicitationPriority).Build());
+        }
 
         // Distribution: the VIP's clone session (numbered like the VIP) copies each packet to its applications.
         foreach (var vip in config.Vips.Where(v => v.DeliverTo.Count > 0))

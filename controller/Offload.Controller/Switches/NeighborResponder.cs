@@ -29,7 +29,7 @@ public sealed class NeighborResponder
     }
 
     /// <summary>The addresses answered for, as the ACL punts them: each target and its solicited-node multicast group.</summary>
-    public IEnumerable<UInt128> PuntedDestinations => _targets.Keys.SelectMany(t => new[] { t, SolicitedNode(t) }).Distinct();
+    public IEnumerable<IPAddress> PuntedDestinations => _targets.Keys.SelectMany(t => new[] { t, SolicitedNode(t) }).Distinct().Select(Address);
 
     /// <summary>ff02::1:ffXX:XXXX, the group a solicitation for <paramref name="target"/> is sent to.</summary>
     public static UInt128 SolicitedNode(UInt128 target) => ((UInt128)0xff02_0000_0000_0000 << 64) | 0x0000_0001_ff00_0000 | (target & 0xff_ffff);
@@ -95,6 +95,13 @@ public sealed class NeighborResponder
         InternetChecksum.Finish(InternetChecksum.Add(InternetChecksum.AddPseudoHeaderV6(0, source, destination, Icmpv6, (uint)icmp.Length), icmp));
 
     private static UInt128 Number(IPAddress address) => BinaryPrimitives.ReadUInt128BigEndian(address.GetAddressBytes());
+
+    private static IPAddress Address(UInt128 number)
+    {
+        var bytes = new byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(bytes, number);
+        return new IPAddress(bytes);
+    }
 
     private static ulong Mac(string text) => Convert.ToUInt64(text.Replace(":", ""), 16);
 }

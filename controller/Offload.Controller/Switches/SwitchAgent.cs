@@ -56,6 +56,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     private readonly WritePipeline _writes;
     private readonly Health.Ports.PortMonitor _ports;
     private volatile NeighborResponder _neighbors;
+    private readonly uint _connectionEndDigest;
     private long _digestListsDone;
     private volatile OffloadConfig _config;
 
@@ -80,6 +81,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         };
         _ports = new Health.Ports.PortMonitor(sw, TimeProvider.System);
         _neighbors = new NeighborResponder(config, sw);
+        _connectionEndDigest = p4Info.Digests[OffloadP4.ConnectionEndDigest].Preamble.Id;
         _ports.Update(config);
         _plumber = new ConnectionPlumber(_client, _writes, p4Info, config, options.ConnectionIdleTimeout, closingIdleTimeout: options.ClosingIdleTimeout)
         {
@@ -96,6 +98,9 @@ public sealed partial class SwitchAgent : IAsyncDisposable
 
     /// <summary>The P4Runtime stream is open (primary or backup); false while the switch is unreachable.</summary>
     public bool IsConnected => _session.State != ArbitrationState.Disconnected;
+
+    /// <summary>What operators see: primary (programmed), primary, preparing, backup, or disconnected.</summary>
+    public string State => IsReady ? "primary" : IsPrimary ? "primary, preparing" : IsConnected ? "backup" : "disconnected";
     public ReconcileResult? LastReconcile { get; private set; }
 
     /// <summary>Primary, pipeline checked, tables reconciled and digests on: connections get plumbed.</summary>
@@ -306,7 +311,6 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     // lists are acknowledged in order once written. A full pipeline stops the reading (back-pressure).
     private async Task DigestsAsync(CancellationToken cancellationToken)
     {
-        var ends = _p4Info.Digests[OffloadP4.ConnectionEndDigest].Preamble.Id;
         var written = Channel.CreateBounded<(Task<int> Done, DigestList List)>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
         var acks = AcknowledgeAsync(written.Reader, cancellationToken);
         try
@@ -314,7 +318,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             await foreach (var list in _session.Digests.ReadAllAsync(cancellationToken))
             {
                 Stats.DigestList();
-                var done = list.DigestId == ends
+                var done = list.DigestId == _connectionEndDigest
                     ? _plumber.CloseAsync(Decode(list, data => ConnectionEnd.FromDigest(_p4Info, data)).Select(e => e.Key), cancellationToken)
                     : await _plumber.StartPinAsync(Decode(list, data => Connection.FromDigest(_p4Info, data)), cancellationToken);
                 await written.Writer.WriteAsync((done, list), cancellationToken);
@@ -346,10 +350,9 @@ public sealed partial class SwitchAgent : IAsyncDisposable
 
     private async Task AcknowledgeAsync(ChannelReader<(Task<int> Done, DigestList List)> written, CancellationToken cancellationToken)
     {
-        var ends = _p4Info.Digests[OffloadP4.ConnectionEndDigest].Preamble.Id;
         await foreach (var (done, list) in written.ReadAllAsync(cancellationToken))
         {
-            if (list.DigestId == ends)
+            if (list.DigestId == _connectionEndDigest)
                 Stats.Ended(await done);
             else
                 Stats.Pinned(await done);
