@@ -13,10 +13,9 @@ internal static class CliOutput
     public static void Configure()
     {
         Plain = Console.IsOutputRedirected;
-        var noColour = Plain || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
         if (Plain)
             AnsiConsole.Profile.Width = 240;
-        if (noColour)
+        if (!Offload.Logging.OffloadLogging.UseColour())
         {
             AnsiConsole.Profile.Capabilities.Ansi = false;
             AnsiConsole.Profile.Capabilities.ColorSystem = ColorSystem.NoColors;

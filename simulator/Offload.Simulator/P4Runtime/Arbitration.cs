@@ -138,8 +138,6 @@ internal sealed class Arbitration(ArbitrationMode mode = ArbitrationMode.Bmv2)
             return _streams.Select(s => s.Role!).Distinct().Select(Primary).OfType<ControllerStream>().ToList();
     }
 
-    public ArbitrationMode Mode => mode;
-
     private ControllerStream? Primary(string role) => mode == ArbitrationMode.Bmv2
         ? _streams.Where(s => s.Role == role).MaxBy(s => Effective(s.ElectionId))
         : _highest.TryGetValue(role, out var highest)
