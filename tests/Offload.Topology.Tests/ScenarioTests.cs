@@ -32,6 +32,12 @@ public sealed class ScenarioTests(ITestOutputHelper output)
         Assert.InRange(result.Figures["failover ms"], 0, 2000);
     }
 
+    /// <summary>An active/standby pair of switches: the active one killed, or its uplink cut, under load; the standby takes over, nothing is lost.</summary>
+    [Theory]
+    [InlineData("switch-failover")]
+    [InlineData("uplink-failover")]
+    public async Task SwitchPair_StandbyTakesOver_NothingLost(string name) => await RunAsync(name, new DefaultTopologyCopy(standbySwitch: true));
+
     /// <summary>The controller-classify path with real TCP: each SYN goes to the controller, which picks by weighted round robin and releases it.</summary>
     [Fact]
     public async Task Spread_ControllerClassifiedWeightedRoundRobin_SharesExact()

@@ -200,7 +200,7 @@ internal static class Program
                     while (await Console.In.ReadLineAsync(CancellationToken.None) is { } line)
                     {
                         if (line == "progress")
-                            Console.WriteLine($"progress open={checker.Open} sent={checker.Sent} received={checker.Received}");
+                            Console.WriteLine($"progress open={checker.Open} sent={checker.Sent} received={checker.Received} stall_ms={checker.TakeLongestStall().TotalMilliseconds:F0}");
                     }
                     stop.Cancel();
                 }, CancellationToken.None);

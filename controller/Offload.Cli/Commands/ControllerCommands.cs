@@ -15,7 +15,8 @@ internal static class ControllerCommands
     public static IEnumerable<Command> Create() =>
     [
         Command("status", "the controller's switches and totals", "/api/status", Status),
-        Command("switches", "the controller's switches: primary or not, connections, write latency, backlogs", "/api/switches", Switches),
+        Command("switches", "the controller's switches: primary or not, active or standby, connections, write latency, backlogs", "/api/switches", Switches),
+        Command("groups", "active/standby groups of switches: the members, the active one, every takeover", "/api/groups", Groups),
         Command("vips", "the configured VIPs", "/api/vips", Vips),
         Command("peers", "peer controllers' health tables cached here: checksum, records held down, when last heard", "/api/health/peers", Peers),
         Command("backends", "backends: state, health and time in it, weight in force and configured, connections, last probes (+ up, - down, oldest first), agent and load", "/api/backends", Backends),
@@ -196,11 +197,26 @@ internal static class ControllerCommands
 
     private static void Switches(JsonElement list)
     {
-        var switches = Table("switch", "state", "connections", "new/s", "write p50 ms", "write p99 ms", "digest backlog", "write backlog", "last reconcile");
+        var switches = Table("switch", "state", "role", "connections", "new/s", "write p50 ms", "write p99 ms", "digest backlog", "write backlog", "last reconcile");
         foreach (var sw in list.EnumerateArray())
-            switches.AddRow(Text(sw, "name"), Text(sw, "state"), Text(sw, "connections"), Number(sw, "new_per_second", "F0"),
+            switches.AddRow(Text(sw, "name"), Text(sw, "state"), Text(sw, "role") is { Length: > 0 } role ? role : "-", Text(sw, "connections"), Number(sw, "new_per_second", "F0"),
                 Number(sw, "write_p50_ms", "F2"), Number(sw, "write_p99_ms", "F2"), Text(sw, "digest_backlog"), Text(sw, "write_backlog"), Text(sw, "last_reconcile"));
         AnsiConsole.Write(switches);
+    }
+
+    private static void Groups(JsonElement groups)
+    {
+        var table = Table("group", "members", "active", "takeovers", "last takeover");
+        foreach (var group in groups.EnumerateArray())
+        {
+            var takeovers = group.GetProperty("takeovers").EnumerateArray().ToList();
+            var last = takeovers.LastOrDefault();
+            table.AddRow(Text(group, "name"), string.Join(", ", group.GetProperty("members").EnumerateArray().Select(m => m.GetString())),
+                Text(group, "active") is { Length: > 0 } active ? active : "none", $"{takeovers.Count}",
+                last.ValueKind == JsonValueKind.Undefined ? "-"
+                    : $"{Text(last, "at")}: {(Text(last, "from") is { Length: > 0 } from ? $"{from} → " : "")}{Text(last, "to")} in {Number(last, "took_ms", "F0")} ms ({Text(last, "reason")})");
+        }
+        AnsiConsole.Write(table);
     }
 
     private static void Vips(JsonElement vips)

@@ -30,7 +30,7 @@ public static partial class ConfigLoader
         var root = YamlSection.Root(yaml, file, Sections, errors);
 
         OffloadConfig config = new(
-            YamlSection.List(root, "switches", file, errors).Select(ReadSwitch).ToList(),
+            YamlSection.List(root, "switches", file, errors).SelectMany(ReadSwitchAndStandbys).ToList(),
             YamlSection.List(root, "backends", file, errors).Select(ReadBackend).ToList(),
             YamlSection.List(root, "vips", file, errors).Select(s => ReadVip(s, isKnownAlgorithm)).ToList(),
             YamlSection.List(root, "acl", file, errors).Select(ReadAclRule).ToList(),
@@ -64,6 +64,55 @@ public static partial class ConfigLoader
             s.Error("election_id", "0 is not a valid election id");
         s.RejectUnknownKeys();
         return config;
+    }
+
+    // A switch with `standby:` heads an active/standby group: each standby takes the head's ports, interfaces, routes,
+    // pipeline and uplinks, with its own name, address, device id, election id and router MAC.
+    private static IEnumerable<SwitchConfig> ReadSwitchAndStandbys(YamlSection s)
+    {
+        var standbys = s.Children("standby");
+        var virtualMac = s.Mac("virtual_mac");
+        var uplinks = s.Children("uplinks").Select(ReadUplink).ToList();
+        var head = ReadSwitch(s) with { Uplinks = uplinks };
+        if (standbys.Count == 0)
+        {
+            if (virtualMac is not null)
+                s.Error("virtual_mac", "only a switch with standby switches has a virtual MAC");
+            return [head];
+        }
+        if (virtualMac is null)
+            s.Error("virtual_mac", "required with standby: the MAC the active switch answers for the interfaces, moved to a standby on failover");
+        var members = standbys.Select(t => t.Text("name") ?? "").Prepend(head.Name).ToList();
+        var group = new SwitchGroupConfig(head.Name, members, virtualMac ?? "");
+        return standbys.Select(t => ReadStandby(t, head)).Prepend(head).Select(m => m with { Group = group }).ToList();
+    }
+
+    private static SwitchConfig ReadStandby(YamlSection s, SwitchConfig head)
+    {
+        var standby = head with
+        {
+            Name = s.Text("name", required: true) ?? "",
+            Address = s.Text("address", required: true) ?? "",
+            DeviceId = s.Unsigned("device_id", ulong.MaxValue) ?? head.DeviceId,
+            ElectionId = s.Unsigned("election_id", ulong.MaxValue) ?? head.ElectionId,
+            RouterMac = s.Mac("router_mac", required: true) ?? "",
+            Location = s.Location,
+        };
+        if (standby.Address.Length > 0 && !HostPort().IsMatch(standby.Address))
+            s.Error("address", $"'{standby.Address}' is not HOST:PORT");
+        if (standby.RouterMac == head.RouterMac)
+            s.Error("router_mac", $"{standby.RouterMac} is {head.Name}'s too: each switch of a group has its own router MAC");
+        s.RejectUnknownKeys();
+        return standby;
+    }
+
+    private static UplinkConfig ReadUplink(YamlSection s)
+    {
+        var uplink = new UplinkConfig((uint)(s.Unsigned("port", 510, required: true) ?? 0),
+            s.Object("neighbor", t => IPAddress.TryParse(t, out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? a : null,
+                "an IPv4 address (the neighbour ARP-probed on the port)", required: true) ?? IPAddress.None);
+        s.RejectUnknownKeys();
+        return uplink;
     }
 
     public const string DefaultRouterMac = "00:aa:00:00:00:01";

@@ -49,10 +49,39 @@ public sealed record ApplicationConfig(string Name, int Id, uint SwitchPort, str
 /// <summary>A P4Runtime switch running offload.p4, with the L3 interfaces and routes it forwards by.</summary>
 public sealed record SwitchConfig(string Name, string Address, ulong DeviceId, string Role, ulong ElectionId,
     string? P4InfoPath, string? DeviceConfigPath, string RouterMac, IReadOnlyList<InterfaceConfig> Interfaces,
-    IReadOnlyList<RouteConfig> Routes, ConfigLocation Location);
+    IReadOnlyList<RouteConfig> Routes, ConfigLocation Location)
+{
+    /// <summary>The active/standby group this switch belongs to; null when it stands alone.</summary>
+    public SwitchGroupConfig? Group { get; init; }
+
+    /// <summary>Neighbours whose ARP answers tell this switch's own uplinks from its peers' (own-versus-peer failure).</summary>
+    public IReadOnlyList<UplinkConfig> Uplinks { get; init; } = [];
+}
+
+/// <summary>
+/// Switches wired in parallel (the same ports to the same segments): one active, holding the virtual MAC of the
+/// interfaces and the VIPs, the others standby with every connection route ahead of time, in order of preference.
+/// </summary>
+public sealed record SwitchGroupConfig(string Name, IReadOnlyList<string> Members, string VirtualMac);
+
+/// <summary>A neighbour on an uplink port, ARP-probed to tell whether this switch's link to it works.</summary>
+public sealed record UplinkConfig(uint Port, IPAddress Neighbor);
 
 /// <summary>A routed switch port and its address (answered by ARP with the router MAC).</summary>
-public sealed record InterfaceConfig(uint Port, IPAddress Address, int PrefixLength);
+public sealed record InterfaceConfig(uint Port, IPAddress Address, int PrefixLength)
+{
+    /// <summary>The prefix the address is on (198.18.1.0/24 for 198.18.1.1/24).</summary>
+    public IPNetwork Subnet
+    {
+        get
+        {
+            var bytes = Address.GetAddressBytes();
+            for (var bit = PrefixLength; bit < bytes.Length * 8; bit++)
+                bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+            return new IPNetwork(new IPAddress(bytes), PrefixLength);
+        }
+    }
+}
 
 /// <summary>A route: packets to <c>Prefix</c> leave on <c>Port</c> toward <c>NextHopMac</c> (a host route for an attached host).</summary>
 public sealed record RouteConfig(IPNetwork Prefix, uint Port, string NextHopMac);

@@ -9,6 +9,16 @@ internal static class ConfigValidator
     {
         Unique(config.Switches, s => s.Name, s => s.Location, "switch", errors);
         Unique(config.Switches, s => $"{s.Address}/{s.DeviceId}", s => s.Location, "switch address and device id", errors);
+        foreach (var sw in config.Switches.Where(s => s.Uplinks.Count > 0 && s.Group is null))
+            errors.Add($"{sw.Location}: switch {sw.Name}: uplinks tell its own failures from its peers' in an active/standby group, and it has no standby");
+        foreach (var sw in config.Switches.Where(s => s.Group is { } g && g.Members[0] == s.Name))
+        {
+            var macs = config.Switches.Where(m => m.Group == sw.Group).Select(m => m.RouterMac).Concat(config.Vips.Select(v => v.Vmac));
+            if (macs.Contains(sw.Group!.VirtualMac, StringComparer.OrdinalIgnoreCase))
+                errors.Add($"{sw.Location}: switch {sw.Name}: virtual_mac {sw.Group.VirtualMac} is a router MAC or a VIP's MAC too; it must be the group's own");
+            foreach (var uplink in sw.Uplinks.Where(u => !sw.Interfaces.Any(i => i.Port == u.Port && i.Subnet.Contains(u.Neighbor))))
+                errors.Add($"{sw.Location}: switch {sw.Name}: uplink neighbor {uplink.Neighbor} is on no interface of port {uplink.Port}");
+        }
         Unique(config.Backends, b => b.Name, b => b.Location, "backend", errors);
         Unique(config.Vips, v => v.Name, v => v.Location, "VIP", errors);
         Unique(config.Vips, v => $"{v.Address}/{v.Protocol}/{v.Port}", v => v.Location, "VIP address, protocol and port", errors);

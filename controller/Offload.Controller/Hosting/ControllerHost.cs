@@ -58,6 +58,9 @@ public sealed partial class ControllerHost : IAsyncDisposable
 
     public Classifier Classifier { get; }
     public IReadOnlyList<SwitchAgent> Agents { get; }
+
+    /// <summary>The active/standby groups of switches, each with its active switch and its takeovers.</summary>
+    public IReadOnlyList<StandbyGroup> Groups { get; private init; } = [];
     public HealthMonitor Health { get; }
 
     /// <summary>Peer controllers' health/load tables, as they last sent them.</summary>
@@ -86,11 +89,16 @@ public sealed partial class ControllerHost : IAsyncDisposable
             var deviceConfig = sw.DeviceConfigPath is { } path ? ByteString.CopyFrom(File.ReadAllBytes(Path.Combine(baseDirectory, path))) : null;
             agents.Add(new SwitchAgent(composed, sw, p4Info, deviceConfig, classifier, options, loggers));
         }
+        var groups = config.Switches.Select(s => s.Group).OfType<SwitchGroupConfig>().DistinctBy(g => g.Name)
+            .Select(g => new StandbyGroup(g, g.Members.Select(m => agents.First(a => a.Name == m)).ToList(), loggers.CreateLogger("group"))).ToList();
         var host = new ControllerHost(config, classifier, agents, health, loggers.CreateLogger("controller"))
         {
             IsKnownAlgorithm = n => policies.TryGet(n, out _),
             Cluster = new ClusterConfiguration(config, yaml, name, n => policies.TryGet(n, out _)),
+            Groups = groups,
         };
+        foreach (var group in groups)
+            host._runs.Add(group.RunAsync(host._stop.Token));
         foreach (var agent in agents)
         {
             agent.LinkVerdict = health.LinkChanged;
@@ -235,9 +243,9 @@ public sealed partial class ControllerHost : IAsyncDisposable
 
     private void RefuseSwitchChanges(OffloadConfig config)
     {
-        var before = _configured.Switches.Select(s => (s.Name, s.Address, s.DeviceId)).ToList();
-        if (!before.SequenceEqual(config.Switches.Select(s => (s.Name, s.Address, s.DeviceId))))
-            throw new ConfigException(["the switches (name, address, device id) cannot change while the controller runs; restart it"]);
+        static (string, string, ulong, string?, string?) Identity(SwitchConfig s) => (s.Name, s.Address, s.DeviceId, s.Group?.Name, s.Group?.VirtualMac);
+        if (!_configured.Switches.Select(Identity).SequenceEqual(config.Switches.Select(Identity)))
+            throw new ConfigException(["the switches (name, address, device id, standby group) cannot change while the controller runs; restart it"]);
     }
 
     /// <summary>Sets a backend's weight until the next apply of a file that changes it; 0 drains it (no new connections).</summary>

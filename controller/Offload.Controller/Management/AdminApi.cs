@@ -31,6 +31,7 @@ public static class AdminApi
         var app = builder.Build();
         app.MapGet("/api/status", () => Status(host));
         app.MapGet("/api/switches", () => Status(host).Switches);
+        app.MapGet("/api/groups", () => Groups(host));
         app.MapGet("/api/vips", () => host.Config.Vips.Select(v => new VipView(v.Id, v.Name, v.Address.ToString(), Protocol(v.Protocol), v.Port,
             Snake(v.Mode.ToString()), v.Algorithm, v.Pool.ToArray())).ToArray());
         app.MapGet("/api/backends", () => HealthViews.Backends(host));
@@ -208,8 +209,11 @@ public static class AdminApi
     public static StatusView Status(ControllerHost host) => new(
         host.Agents.Select(a => new SwitchView(a.Name, a.State, a.Connections,
             a.Stats.PinnedPerSecond, a.Stats.WriteLatency.Quantile(0.5) * 1000, a.Stats.WriteLatency.Quantile(0.99) * 1000,
-            a.DigestBacklog, a.WriteBacklog, a.LastReconcile?.ToString() ?? "not yet")).ToArray(),
-        host.Config.Vips.Count, host.Config.Backends.Count, host.Agents.Sum(a => a.Connections));
+            a.DigestBacklog, a.WriteBacklog, a.LastReconcile?.ToString() ?? "not yet", a.Role == SwitchRole.Alone ? "" : a.Role.ToString().ToLowerInvariant())).ToArray(),
+        host.Config.Vips.Count, host.Config.Backends.Count, host.Agents.Where(a => a.Role != SwitchRole.Standby).Sum(a => a.Connections));
+
+    public static GroupView[] Groups(ControllerHost host) => host.Groups.Select(g => new GroupView(g.Name, g.Members.Select(m => m.Name).ToArray(), g.Active?.Name,
+        g.Takeovers.Select(t => new TakeoverView(t.From, t.To, t.Reason, t.At, t.Took.TotalMilliseconds)).ToArray())).ToArray();
 
     private static ConfigStatusView ConfigStatus(ControllerHost host)
     {

@@ -3,7 +3,12 @@ using System.Text.Json.Serialization;
 namespace Offload.Controller.Management;
 
 public sealed record SwitchView(string Name, string State, int Connections, double NewPerSecond, double? WriteP50Ms, double? WriteP99Ms,
-    long DigestBacklog, long WriteBacklog, string LastReconcile);
+    long DigestBacklog, long WriteBacklog, string LastReconcile, string Role);
+
+/// <summary>An active/standby group: its members in order, the active one, and every change of the active one.</summary>
+public sealed record GroupView(string Name, string[] Members, string? Active, TakeoverView[] Takeovers);
+
+public sealed record TakeoverView(string? From, string To, string Reason, DateTimeOffset At, double TookMs);
 
 public sealed record StatusView(SwitchView[] Switches, int Vips, int Backends, int Connections);
 
@@ -42,6 +47,7 @@ public sealed record ConfigStatusView(string Role, string? Master, ConfigRevisio
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(StatusView))]
 [JsonSerializable(typeof(SwitchView[]))]
+[JsonSerializable(typeof(GroupView[]))]
 [JsonSerializable(typeof(VipView[]))]
 [JsonSerializable(typeof(BackendView[]))]
 [JsonSerializable(typeof(ApplyView))]

@@ -8,6 +8,9 @@ namespace Offload.Controller.Plumbing;
 public sealed record Connection(byte IpVersion, UInt128 Client, UInt128 Vip, byte Protocol, ushort ClientPort, ushort VipPort,
     int VipId, int BackendId)
 {
+    public static Connection Of(ConnectionKey key, int vipId, int backendId) =>
+        new(key.IpVersion, key.Client, key.Vip, key.Protocol, key.ClientPort, key.VipPort, vipId, backendId);
+
     /// <summary>Decodes one connection_digest_t, member by name as the P4Info orders them.</summary>
     public static Connection FromDigest(P4InfoIndex p4Info, P4Data data)
     {

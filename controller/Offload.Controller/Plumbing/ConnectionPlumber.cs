@@ -47,6 +47,51 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
     public Action<int>? Opened { get; init; }
     public Action<int>? Closed { get; init; }
 
+    /// <summary>
+    /// A standby's copy of the connections: entries are written without an idle timeout (no packet passes a standby to
+    /// keep them alive) and do not count as load. <see cref="SetMirroringAsync"/> switches it when the role changes.
+    /// </summary>
+    public bool Mirroring { get; private set; }
+
+    /// <summary>Told what this plumber newly pinned, removed, or saw its client end: what a standby mirrors.</summary>
+    public Action<IReadOnlyList<Connection>>? Pinned { get; set; }
+    public Action<IReadOnlyList<ConnectionKey>>? Removed { get; set; }
+    public Action<ConnectionKey>? Ending { get; set; }
+
+    private void CountOpened(int backendId)
+    {
+        if (!Mirroring)
+            Opened?.Invoke(backendId);
+    }
+
+    private void CountClosed(int backendId)
+    {
+        if (!Mirroring)
+            Closed?.Invoke(backendId);
+    }
+
+    /// <summary>
+    /// Turns mirroring on (the switch became a standby) or off (it became active): every tracked forward entry is
+    /// rewritten with no idle timeout, or with its own (the closing one for a connection whose client ended it), and the
+    /// connections stop or start counting as load.
+    /// </summary>
+    public async Task SetMirroringAsync(bool mirroring, CancellationToken cancellationToken = default)
+    {
+        if (Mirroring == mirroring)
+            return;
+        var updates = new List<Update>();
+        foreach (var (key, connection) in Table.Snapshot())
+        {
+            var timeout = mirroring ? 0 : connection.Closing ? _closingIdleTimeoutNs : _idleTimeoutNs;
+            updates.Add(P4RuntimeClient.Modify(new Entity { TableEntry = _encoder.Forward(key, connection.BackendId, timeout) }));
+            if (!connection.Closing)
+                (mirroring ? Closed : Opened)?.Invoke(connection.BackendId);
+        }
+        Mirroring = mirroring;
+        foreach (var chunk in updates.Chunk(4096))
+            ThrowUnless(await writes.WriteAsync(chunk, cancellationToken), StatusCode.NotFound);
+    }
+
     /// <summary>Backends that still carry pinned connections: their entries must outlive their removal from the configuration.</summary>
     public IReadOnlySet<int> LiveBackends => Table.Backends;
 
@@ -70,7 +115,7 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
                 Table.Seen(key);
                 continue;
             }
-            updates.Add(_encoder.ForwardInsert(key, connection.BackendId, _idleTimeoutNs));
+            updates.Add(_encoder.ForwardInsert(key, connection.BackendId, Mirroring ? 0 : _idleTimeoutNs));
             updates.Add(_encoder.ReverseInsert(key, backend, connection.BackendId, vip.Address, vip.Port));
             pinned.Add((key, connection.VipId, connection.BackendId));
         }
@@ -83,11 +128,16 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
     private async Task<int> Track(Task<WriteResult> written, List<(ConnectionKey Key, int VipId, int BackendId)> pinned)
     {
         ThrowUnless(await written, StatusCode.AlreadyExists);
+        var opened = new List<Connection>(pinned.Count);
         foreach (var (key, vipId, backendId) in pinned)
         {
-            if (Table.Open(key, vipId, backendId))
-                Opened?.Invoke(backendId);
+            if (!Table.Open(key, vipId, backendId))
+                continue;
+            CountOpened(backendId);
+            opened.Add(Connection.Of(key, vipId, backendId));
         }
+        if (opened.Count > 0)
+            Pinned?.Invoke(opened);
         return pinned.Count;
     }
 
@@ -133,8 +183,11 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
         {
             if (!Table.MarkClosing(key, out var connection))
                 continue;
+            Ending?.Invoke(key);
+            if (Mirroring)
+                continue;
             updates.Add(P4RuntimeClient.Modify(new Entity { TableEntry = _encoder.Forward(key, connection.BackendId, _closingIdleTimeoutNs) }));
-            Closed?.Invoke(connection.BackendId);
+            CountClosed(connection.BackendId);
         }
         if (updates.Count > 0)
             ThrowUnless(await writes.WriteAsync(updates, cancellationToken), StatusCode.NotFound);
@@ -149,10 +202,11 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
     public Task<int> RemoveBackendConnectionsAsync(int backendId, CancellationToken cancellationToken = default) =>
         RemoveAsync(Table.Snapshot().Where(c => c.Connection.BackendId == backendId).Select(c => c.Key).ToList(), cancellationToken);
 
-    private async Task<int> RemoveAsync(IEnumerable<ConnectionKey> keys, CancellationToken cancellationToken)
+    /// <summary>Deletes the routes of these connections (what the active switch of a group forgot, on a standby).</summary>
+    public async Task<int> RemoveAsync(IEnumerable<ConnectionKey> keys, CancellationToken cancellationToken)
     {
         var updates = new List<Update>();
-        var removed = 0;
+        var removed = new List<ConnectionKey>();
         foreach (var key in keys)
         {
             updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = _encoder.ForwardKey(key) }));
@@ -161,12 +215,14 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
                 if (Endpoint(connection.BackendId) is { } backend)
                     updates.Add(P4RuntimeClient.Delete(new Entity { TableEntry = _encoder.ReverseKey(key, backend) }));
                 if (!connection.Closing)
-                    Closed?.Invoke(connection.BackendId);
+                    CountClosed(connection.BackendId);
             }
-            removed++;
+            removed.Add(key);
         }
         ThrowUnless(await writes.WriteAsync(updates, cancellationToken), StatusCode.NotFound);
-        return removed;
+        if (removed.Count > 0)
+            Removed?.Invoke(removed);
+        return removed.Count;
     }
 
     /// <summary>
@@ -199,13 +255,13 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
             reverses.Remove(Reconciler.Key(_encoder.ReverseKey(read.Key, backend)));
             held.Add(read.Key);
             if (Table.Open(read.Key, _vipIds.GetValueOrDefault((read.Key.Vip, read.Key.VipPort, read.Key.Protocol)), read.BackendId))
-                Opened?.Invoke(read.BackendId);
+                CountOpened(read.BackendId);
         }
         // A switch that restarted lost what it held: connections tracked from before are gone.
         foreach (var (key, _) in Table.Snapshot().Where(c => !held.Contains(c.Key)))
         {
             if (Table.Close(key, out var lost) && !lost.Closing)
-                Closed?.Invoke(lost.BackendId);
+                CountClosed(lost.BackendId);
         }
         ThrowUnless(await writes.WriteAsync(reverses.Values.Select(r => P4RuntimeClient.Delete(new Entity { TableEntry = r })).ToList(),
             cancellationToken), StatusCode.NotFound);

@@ -12,12 +12,17 @@ namespace Offload.Controller.Plumbing;
 /// <summary>
 /// The table entries a configuration means for one switch: router MACs and ARP answers for interfaces and VIPs,
 /// routes (configured ones and a host route per backend), VIPs, backends, the pool versions of data-plane-select VIPs,
-/// return-path endpoints and the ACL. Connection entries are not here: they follow traffic.
+/// return-path endpoints and the ACL. Connection entries are not here: they follow traffic. In an active/standby
+/// group the active switch answers ARP for the interfaces with the group's virtual MAC and routes from it; a standby
+/// takes frames for its own router MAC only and answers for nothing, so nothing reaches it until it is active.
 /// </summary>
 public static class DesiredState
 {
-    public static IReadOnlyList<TableEntry> Build(OffloadConfig config, SwitchConfig sw, P4InfoIndex p4Info, PoolVersions? pools = null)
+    public static IReadOnlyList<TableEntry> Build(OffloadConfig config, SwitchConfig sw, P4InfoIndex p4Info, PoolVersions? pools = null,
+        Switches.SwitchRole role = Switches.SwitchRole.Alone)
     {
+        var standby = role == Switches.SwitchRole.Standby;
+        var gatewayMac = sw.Group?.VirtualMac ?? sw.RouterMac;
         if (pools is null)
         {
             pools = new PoolVersions(p4Info);
@@ -27,14 +32,19 @@ public static class DesiredState
         TableEntryBuilder Table(string name) => new(p4Info, name);
         var backends = config.Backends.ToDictionary(b => b.Name);
 
-        foreach (var mac in config.Vips.Select(v => v.Vmac).Prepend(sw.RouterMac).Distinct())
+        var stationMacs = standby ? [sw.RouterMac] : config.Vips.Select(v => v.Vmac).Prepend(gatewayMac).Prepend(sw.RouterMac).Distinct();
+        foreach (var mac in stationMacs)
             entries.Add(Table(OffloadP4.RouterMacs).Exact("eth_dst", mac).Action(OffloadP4.SetRoutable).Build());
         foreach (var iface in sw.Interfaces.Where(i => i.Address.AddressFamily == AddressFamily.InterNetwork).DistinctBy(i => i.Address))
         {
-            entries.Add(Table(OffloadP4.ArpTargets).Exact("target_ipv4", iface.Address.ToString()).Action(OffloadP4.ReplyArp, ("mac", sw.RouterMac)).Build());
+            if (!standby)
+                entries.Add(Table(OffloadP4.ArpTargets).Exact("target_ipv4", iface.Address.ToString()).Action(OffloadP4.ReplyArp, ("mac", gatewayMac)).Build());
             entries.Add(Table(OffloadP4.ArpReplies).Exact("target_ipv4", iface.Address.ToString()).Action(OffloadP4.PuntArpReply).Build());
         }
-        foreach (var vip in config.Vips.Where(v => v.Address.AddressFamily == AddressFamily.InterNetwork).DistinctBy(v => v.Address))
+        // A group's switches probe from 0.0.0.0 (Health/Ports/PortMonitor): the answers are addressed to it.
+        if (sw.Group is not null)
+            entries.Add(Table(OffloadP4.ArpReplies).Exact("target_ipv4", "0.0.0.0").Action(OffloadP4.PuntArpReply).Build());
+        foreach (var vip in config.Vips.Where(v => !standby && v.Address.AddressFamily == AddressFamily.InterNetwork).DistinctBy(v => v.Address))
             entries.Add(Table(OffloadP4.ArpTargets).Exact("target_ipv4", vip.Address.ToString()).Action(OffloadP4.ReplyArp, ("mac", vip.Vmac)).Build());
 
         var routes = sw.Routes.Select(r => (Prefix: r.Prefix, r.Port, Mac: r.NextHopMac))
@@ -45,7 +55,7 @@ public static class DesiredState
             var table = prefix.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? OffloadP4.RoutingV4 : OffloadP4.RoutingV6;
             var field = table == OffloadP4.RoutingV4 ? "ipv4_dst" : "ipv6_dst";
             entries.Add(Table(table).Lpm(field, prefix.ToString())
-                .Action(OffloadP4.SetNextHop, ("port", port), ("src_mac", sw.RouterMac), ("dst_mac", mac)).Build());
+                .Action(OffloadP4.SetNextHop, ("port", port), ("src_mac", gatewayMac), ("dst_mac", mac)).Build());
         }
 
         foreach (var backend in config.Backends)
@@ -80,7 +90,7 @@ public static class DesiredState
         foreach (var rule in config.Acl)
             entries.Add(AclEntry(Table(OffloadP4.Acl), rule));
         // Neighbor solicitations for our IPv6 addresses go to the controller, which advertises (Switches/NeighborResponder).
-        foreach (var destination in new Switches.NeighborResponder(config, sw).PuntedDestinations)
+        foreach (var destination in new Switches.NeighborResponder(config, sw, role).PuntedDestinations)
         {
             var rule = Table(OffloadP4.Acl).Ternary("eth_type", 0x86dd, 0xffff).Ternary("ip_proto", 58, 0xff).Ternary("icmp_type", 135, 0xff);
             Prefix(rule, "ip_dst", new IPNetwork(destination, 128));

@@ -11,7 +11,7 @@ namespace Offload.Controller.Switches;
 /// IPv6 neighbor discovery for the switch's own addresses (RFC 4861): offload.p4 answers ARP itself, but punts a
 /// Neighbor Solicitation for a VIP or an interface address (an ACL rule per address); this builds the Neighbor
 /// Advertisement the controller sends back out of the port it came in on. VIPs answer with their virtual MAC,
-/// interfaces with the router MAC and the router flag.
+/// interfaces with the router MAC (a group's virtual MAC) and the router flag. A standby answers for nothing.
 /// </summary>
 public sealed class NeighborResponder
 {
@@ -19,11 +19,13 @@ public sealed class NeighborResponder
     private const byte OptionSourceLinkLayer = 1, OptionTargetLinkLayer = 2;
     private readonly Dictionary<UInt128, (ulong Mac, bool Router)> _targets;
 
-    public NeighborResponder(OffloadConfig config, SwitchConfig sw)
+    public NeighborResponder(OffloadConfig config, SwitchConfig sw, SwitchRole role = SwitchRole.Alone)
     {
         _targets = new Dictionary<UInt128, (ulong, bool)>();
+        if (role == SwitchRole.Standby)
+            return;
         foreach (var iface in sw.Interfaces.Where(i => i.Address.AddressFamily == AddressFamily.InterNetworkV6))
-            _targets[Number(iface.Address)] = (Mac(sw.RouterMac), true);
+            _targets[Number(iface.Address)] = (Mac(sw.Group?.VirtualMac ?? sw.RouterMac), true);
         foreach (var vip in config.Vips.Where(v => v.Address.AddressFamily == AddressFamily.InterNetworkV6))
             _targets.TryAdd(Number(vip.Address), (Mac(vip.Vmac), false));
     }
@@ -57,14 +59,27 @@ public sealed class NeighborResponder
         var destinationMac = ethernet.SrcAddr;
         if (!unspecified && SourceLinkLayer(icmp[24..]) is { } linkLayer)
             destinationMac = linkLayer;
+        return unspecified ? Advertisement(target, mine, AllNodesMac, AllNodes, solicited: false) : Advertisement(target, mine, destinationMac, ipv6.SrcAddr, solicited: true);
+    }
+
+    /// <summary>
+    /// An unsolicited advertisement (RFC 4861 7.2.6) of every address answered for, to all nodes with the override flag:
+    /// what a switch that has just become active sends so its neighbours' entries move to it.
+    /// </summary>
+    public IEnumerable<byte[]> Unsolicited() => _targets.Select(t => Advertisement(t.Key, t.Value, AllNodesMac, AllNodes, solicited: false));
+
+    private const ulong AllNodesMac = 0x3333_0000_0001;
+    private static readonly UInt128 AllNodes = ((UInt128)0xff02_0000_0000_0000 << 64) | 1;
+
+    private static byte[] Advertisement(UInt128 target, (ulong Mac, bool Router) mine, ulong destinationMac, UInt128 destination, bool solicited)
+    {
         var answer = new byte[EthernetHeader.Length + Ipv6Header.Length + 32];
-        new EthernetHeader { DstAddr = unspecified ? 0x3333_0000_0001 : destinationMac, SrcAddr = mine.Mac, EtherType = 0x86dd }.Write(answer);
-        var destination = unspecified ? ((UInt128)0xff02_0000_0000_0000 << 64) | 1 : ipv6.SrcAddr;
+        new EthernetHeader { DstAddr = destinationMac, SrcAddr = mine.Mac, EtherType = 0x86dd }.Write(answer);
         new Ipv6Header { Version = 6, PayloadLen = 32, NextHdr = Icmpv6, HopLimit = 255, SrcAddr = target, DstAddr = destination }
             .Write(answer.AsSpan(EthernetHeader.Length));
         var advert = answer.AsSpan(EthernetHeader.Length + Ipv6Header.Length);
         advert[0] = NeighborAdvertisement;
-        var flags = 0x2000_0000u | (mine.Router ? 0x8000_0000u : 0) | (unspecified ? 0 : 0x4000_0000u);
+        var flags = 0x2000_0000u | (mine.Router ? 0x8000_0000u : 0) | (solicited ? 0x4000_0000u : 0);
         BinaryPrimitives.WriteUInt32BigEndian(advert[4..], flags);
         BinaryPrimitives.WriteUInt128BigEndian(advert[8..], target);
         advert[24] = OptionTargetLinkLayer;

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Offload.Controller.Classification;
 using Offload.Controller.Configuration;
+using Offload.Controller.Health.Ports;
 using Offload.Controller.Pipeline;
 using Offload.Controller.Plumbing;
 using Offload.Controller.Plumbing.Pools;
@@ -54,7 +55,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     private readonly SemaphoreSlim _reconciling = new(1, 1);
     private readonly PoolVersions _pools;
     private readonly WritePipeline _writes;
-    private readonly Health.Ports.PortMonitor _ports;
+    private readonly PortMonitor _ports;
     private volatile NeighborResponder _neighbors;
     private readonly uint _connectionEndDigest;
     private long _digestListsDone;
@@ -79,7 +80,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         {
             Latency = Stats.WriteLatency.Observe,
         };
-        _ports = new Health.Ports.PortMonitor(sw, TimeProvider.System);
+        _ports = new PortMonitor(sw, TimeProvider.System);
         _neighbors = new NeighborResponder(config, sw);
         _connectionEndDigest = p4Info.Digests[OffloadP4.ConnectionEndDigest].Preamble.Id;
         _ports.Update(config);
@@ -87,10 +88,84 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         {
             Opened = id => classifier.Backends.GetValueOrDefault(id)?.ConnectionOpened(),
             Closed = id => classifier.Backends.GetValueOrDefault(id)?.ConnectionClosed(),
+            Pinned = connections => Group?.Mirror(this, standby => standby._plumber.PinAsync(connections, CancellationToken.None)),
+            Removed = keys => Group?.Mirror(this, standby => standby._plumber.RemoveAsync(keys, CancellationToken.None)),
+            Ending = key => Group?.Mirror(this, standby => standby._plumber.CloseAsync([key], CancellationToken.None)),
         };
+        Role = sw.Group is null ? SwitchRole.Alone : SwitchRole.Unassigned;
     }
 
     public string Name => _switch.Name;
+
+    public SwitchConfig Switch => _switch;
+
+    /// <summary>The active/standby group the agent's switch belongs to; null when it stands alone.</summary>
+    public StandbyGroup? Group { get; set; }
+
+    /// <summary>What the switch does for its group (Alone without one); Unassigned until the group has decided.</summary>
+    public SwitchRole Role { get; internal set; }
+
+    /// <summary>The switch held the group's virtual MAC when it was last prepared: it was the active one.</summary>
+    public bool HoldsVirtualMac { get; private set; }
+
+    /// <summary>Primary, with the pipeline checked and the connections read back: ready for a role.</summary>
+    public bool IsPrepared => _prepared && IsPrimary;
+
+    private volatile bool _prepared;
+
+    /// <summary>Whether this switch's uplinks answer: null while there are none or no verdict yet.</summary>
+    public bool? UplinksUp { get; private set; }
+
+    /// <summary>The connections as the switch's plumber tracks them, for a standby to mirror.</summary>
+    internal IReadOnlyList<Connection> TrackedConnections() =>
+        _plumber.Table.Snapshot().Select(c => Connection.Of(c.Key, c.Connection.VipId, c.Connection.BackendId)).ToList();
+
+    /// <summary>Writes connections a standby lacks (the active's, when the standby joins).</summary>
+    internal Task<int> MirrorAsync(IReadOnlyList<Connection> connections, CancellationToken cancellationToken) => _plumber.PinAsync(connections, cancellationToken);
+
+    /// <summary>
+    /// Takes a role from the group and converges the switch to it: a standby stops aging and counting its connections
+    /// and answers for nothing; the active takes the virtual MAC, announces it out of every port, and ages its
+    /// connections again.
+    /// </summary>
+    public async Task ChangeRoleAsync(SwitchRole role, CancellationToken cancellationToken)
+    {
+        Role = role;
+        _neighbors = new NeighborResponder(_config, _switch, role);
+        if (role == SwitchRole.Standby)
+            await _plumber.SetMirroringAsync(true, cancellationToken);
+        await ReconcileAsync(cancellationToken);
+        if (role == SwitchRole.Active)
+        {
+            await AnnounceAsync(cancellationToken);
+            await _plumber.SetMirroringAsync(false, cancellationToken);
+        }
+        LogRole(_logger, _switch.Name, role.ToString().ToLowerInvariant(), LastReconcile?.ToString() ?? "");
+    }
+
+    // keepalived repeats its gratuitous ARPs too: a frame lost on a busy segment must not leave a neighbour behind.
+    private async Task AnnounceAsync(CancellationToken cancellationToken)
+    {
+        var frames = Announcements.For(_config, _switch, _neighbors);
+        await SendToPortsAsync(frames, cancellationToken);
+        _ = Task.Run(async () =>
+        {
+            foreach (var delay in new[] { 200, 1000 })
+            {
+                await Task.Delay(delay, cancellationToken);
+                if (Role != SwitchRole.Active || !IsReady)
+                    return;
+                await SendToPortsAsync(frames, cancellationToken);
+            }
+        }, cancellationToken).ContinueWith(t => LogAnnounceFailed(_logger, _switch.Name, t.Exception!.GetBaseException().Message), TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    private async Task SendToPortsAsync(IReadOnlyList<(uint Port, byte[] Frame)> frames, CancellationToken cancellationToken)
+    {
+        foreach (var (port, frame) in frames)
+            await _session.SendPacketOutAsync(PacketIo.PacketOut(_p4Info, frame,
+                new Dictionary<string, P4Value> { ["egress_port"] = port, ["mode"] = PacketOutToPort }), cancellationToken);
+    }
 
     /// <summary>Told each probed backend's port verdict: null when it answers ARP, else why it is out of selection.</summary>
     public Action<string, string?>? LinkVerdict { get; set; }
@@ -213,13 +288,22 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         try
         {
             await PreparePipelineAsync(demoted.Token);
+            _prepared = true;
             loops = Task.WhenAll(DigestsAsync(demoted.Token), IdleTimeoutsAsync(demoted.Token), PacketInsAsync(demoted.Token), PortProbesAsync(demoted.Token));
             var reconciled = _config;
+            if (Group is { } group)
+            {
+                Role = await group.JoinAsync(this, demoted.Token);
+                _neighbors = new NeighborResponder(_config, _switch, Role);
+                await _plumber.SetMirroringAsync(Role == SwitchRole.Standby, demoted.Token);
+            }
             await ReconcileAsync(demoted.Token);
             foreach (var digest in new[] { OffloadP4.ConnectionDigest, OffloadP4.ConnectionEndDigest })
                 await new Reconciler(_client, _p4Info).ReconcileDigestAsync(new DigestEntry { DigestId = _p4Info.Digests[digest].Preamble.Id, Config = _options.Digests }, demoted.Token);
             LogReconciled(_logger, _switch.Name, LastReconcile!.ToString());
             _ready = true;
+            if (Role == SwitchRole.Active)
+                await AnnounceAsync(demoted.Token);
             if (!ReferenceEquals(reconciled, _config))
                 await ReconcileAsync(demoted.Token);
             await loops;
@@ -227,6 +311,12 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         finally
         {
             _ready = false;
+            _prepared = false;
+            if (Group is { } group)
+            {
+                Role = SwitchRole.Unassigned;
+                group.Left(this);
+            }
             _session.ArbitrationChanged -= OnArbitration;
             demoted.Cancel();
             try
@@ -247,6 +337,16 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             await _client.SetPipelineAsync(_p4Info.P4Info, _deviceConfig, cancellationToken: cancellationToken);
             LogPipelinePushed(_logger, _switch.Name);
         }
+        if (_switch.Group is { } group)
+        {
+            var routerMacs = _p4Info.Tables[OffloadP4.RouterMacs].Preamble.Id;
+            var virtualMac = Convert.ToUInt64(group.VirtualMac.Replace(":", ""), 16);
+            var holds = false;
+            await foreach (var entity in _client.ReadAsync([OffloadP4.WholeTable(_p4Info, OffloadP4.RouterMacs)], cancellationToken))
+                holds |= entity.TableEntry.TableId == routerMacs && entity.TableEntry.Match.Count == 1
+                         && Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(entity.TableEntry.Match[0].Exact.Value) == virtualMac;
+            HoldsVirtualMac = holds;
+        }
         var recovered = await _plumber.RecoverAsync(cancellationToken);
         if (recovered > 0)
             LogRecovered(_logger, _switch.Name, recovered);
@@ -264,7 +364,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         _config = config;
         _plumber.Update(config);
         _ports.Update(config);
-        _neighbors = new NeighborResponder(config, _switch);
+        _neighbors = new NeighborResponder(config, _switch, Role);
         if (!IsReady)
             return null;
         await ReconcileAsync(cancellationToken);
@@ -295,7 +395,8 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         var reconciler = new Reconciler(_client, _p4Info);
         // Sessions first: a distribution entry must not name a session the switch lacks.
         await reconciler.ReconcileCloneSessionsAsync(DesiredState.CloneSessions(config), cancellationToken);
-        return await reconciler.ReconcileAsync(DesiredState.Build(config, _switch, _p4Info, _pools), _retained, cancellationToken);
+        var role = Role == SwitchRole.Unassigned ? SwitchRole.Standby : Role;
+        return await reconciler.ReconcileAsync(DesiredState.Build(config, _switch, _p4Info, _pools, role), _retained, cancellationToken);
     }
 
     /// <summary>Returns once every digest list the switch sent before the call, batching delay included, has been pinned.</summary>
@@ -426,18 +527,25 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         while (!_ready)
             await Task.Delay(_config.Controller.PortProbeInterval, cancellationToken);
         _ports.Restart();
+        UplinksUp = null;
+        var uplinks = _switch.Uplinks.Select(PortTarget.UplinkName).ToHashSet(StringComparer.Ordinal);
         while (!cancellationToken.IsCancellationRequested)
         {
             var controller = _config.Controller;
-            foreach (var (port, frame) in _ports.Probes())
-                await _session.SendPacketOutAsync(PacketIo.PacketOut(_p4Info, frame,
-                    new Dictionary<string, P4Value> { ["egress_port"] = port, ["mode"] = PacketOutToPort }), cancellationToken);
-            foreach (var (backend, verdict) in _ports.Judge(controller.PortProbeInterval * controller.PortProbeMisses))
+            await SendToPortsAsync(_ports.Probes().ToList(), cancellationToken);
+            var judged = _ports.Judge(controller.PortProbeInterval * controller.PortProbeMisses);
+            var uplinkVerdicts = judged.Where(v => uplinks.Contains(v.Key)).ToList();
+            UplinksUp = uplinkVerdicts.Any(v => v.Value is not null) ? false : uplinks.Count > 0 && uplinkVerdicts.Count == uplinks.Count ? true : null;
+            foreach (var (target, verdict) in judged)
             {
-                if (verdicts.TryGetValue(backend, out var previous) && previous == verdict)
+                if (verdicts.TryGetValue(target, out var previous) && previous == verdict)
                     continue;
-                verdicts[backend] = verdict;
-                LinkVerdict?.Invoke(backend, verdict);
+                verdicts[target] = verdict;
+                if (uplinks.Contains(target))
+                    LogUplink(_logger, _switch.Name, target, verdict ?? "answers");
+                // A standby's view of the backends is not the one traffic takes.
+                else if (Role is SwitchRole.Alone or SwitchRole.Active)
+                    LinkVerdict?.Invoke(target, verdict);
             }
             await Task.Delay(controller.PortProbeInterval, cancellationToken);
         }
@@ -449,6 +557,15 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         await _writes.DisposeAsync();
         _channel.Dispose();
     }
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Information, Message = "{Switch}: now {Role}; reconciled: {Result}")]
+    private static partial void LogRole(ILogger logger, string @switch, string role, string result);
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "{Switch}: a repeated announcement failed: {Error}")]
+    private static partial void LogAnnounceFailed(ILogger logger, string @switch, string error);
+
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Information, Message = "{Switch}: {Uplink}: {Verdict}")]
+    private static partial void LogUplink(ILogger logger, string @switch, string uplink, string verdict);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "{Switch}: pushed offload.p4")]
     private static partial void LogPipelinePushed(ILogger logger, string @switch);

@@ -14,12 +14,21 @@ public sealed record TopologySpec(string Name, IReadOnlyList<SwitchSpec> Switche
     public HostSpec Host(string name) => Hosts.FirstOrDefault(h => h.Name == name) ?? throw new ArgumentException($"no host named '{name}' in topology {Name}");
 
     public LinkSpec LinkOf(HostSpec host) => Links.First(l => l.Host == host.Name);
+
+    /// <summary>A switch and the standby switches wired in parallel with it (each of its links reaches theirs too).</summary>
+    public IReadOnlyList<string> Parallel(string sw) => Switches.Where(s => s.StandbyFor == sw).Select(s => s.Name).Prepend(sw).ToList();
+
+    /// <summary>The switch ports a host or the management link reaches: the linked port on its switch and on that switch's standbys.</summary>
+    public IReadOnlyList<(string Switch, uint Port)> Ends(string sw, uint port) => Parallel(sw).Select(s => (s, port)).ToList();
 }
 
 public enum SwitchKind { Sim, Bmv2 }
 
-/// <summary>A switch: offload-sim or BMv2's simple_switch_grpc, serving P4Runtime on loopback.</summary>
-public sealed record SwitchSpec(string Name, SwitchKind Kind, ulong DeviceId, int P4RuntimePort, uint CpuPort);
+/// <summary>
+/// A switch: offload-sim or BMv2's simple_switch_grpc, serving P4Runtime on loopback. A standby (<c>StandbyFor</c>)
+/// is wired in parallel with its switch: each of that switch's links reaches the same port here, through a bridge.
+/// </summary>
+public sealed record SwitchSpec(string Name, SwitchKind Kind, ulong DeviceId, int P4RuntimePort, uint CpuPort, string? StandbyFor = null);
 
 /// <summary>An address on an interface, with its prefix length (198.18.1.11/24).</summary>
 public readonly record struct InterfaceAddress(IPAddress Address, int PrefixLength)

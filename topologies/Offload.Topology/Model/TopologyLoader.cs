@@ -51,8 +51,9 @@ public static partial class TopologyLoader
         var deviceId = s.Unsigned("device_id", uint.MaxValue) ?? 0;
         var port = (int)(s.Unsigned("p4runtime_port", 65535) ?? 9559);
         var cpuPort = (uint)(s.Unsigned("cpu_port", 511) ?? 255);
+        var standbyFor = s.Text("standby_for");
         s.RejectUnknownKeys();
-        return new SwitchSpec(name, kind, deviceId, port, cpuPort);
+        return new SwitchSpec(name, kind, deviceId, port, cpuPort, standbyFor);
     }
 
     private static HostSpec ReadHost(YamlSection s, bool isClient)
@@ -141,7 +142,18 @@ public static partial class TopologyLoader
             Error($"host '{dup.Key}' is defined {dup.Count()} times");
         foreach (var dup in t.Switches.GroupBy(s => s.P4RuntimePort).Where(g => g.Count() > 1))
             Error($"switches {string.Join(", ", dup.Select(s => s.Name))} share P4Runtime port {dup.Key}");
-        var switches = t.Switches.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var switches = t.Switches.DistinctBy(s => s.Name).ToDictionary(s => s.Name, StringComparer.Ordinal);
+        foreach (var standby in t.Switches.Where(s => s.StandbyFor is not null))
+        {
+            if (!switches.TryGetValue(standby.StandbyFor!, out var primary))
+                Error($"switch {standby.Name}: standby_for names no switch '{standby.StandbyFor}'");
+            else if (primary.StandbyFor is not null || primary == standby)
+                Error($"switch {standby.Name}: standby_for {primary.Name}, which is a standby itself; name the group's first switch");
+            else if (primary.CpuPort != standby.CpuPort)
+                Error($"switch {standby.Name}: its cpu_port must be {primary.Name}'s ({primary.CpuPort}): it takes the same ports");
+        }
+        foreach (var link in t.Links.Where(l => switches.TryGetValue(l.Switch, out var s) && s.StandbyFor is not null))
+            Error($"link of {link.Host}: {link.Switch} is a standby; link the host to {switches[link.Switch].StandbyFor}, whose links it shares");
         var hosts = t.Hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
         var ports = new HashSet<(string, uint)>();
         void Port(string owner, string sw, uint port)

@@ -89,9 +89,9 @@ public sealed partial class TopologyRun : IAsyncDisposable
         Directory.CreateDirectory(LogDirectory);
         _state.Save();
         foreach (var host in Topology.Hosts)
-            _network.AddHost(host, Topology.LinkOf(host));
+            _network.AddHost(host, Topology.LinkOf(host), Topology);
         foreach (var controller in Topology.Controllers.Where(c => c.Management is not null))
-            _network.AddManagement(controller.Management!);
+            _network.AddManagement(controller.Management!, Topology);
         foreach (var sw in Topology.Switches)
             await StartSwitchAsync(sw, cancellationToken);
         foreach (var host in Topology.Hosts)
@@ -104,8 +104,8 @@ public sealed partial class TopologyRun : IAsyncDisposable
     }
 
     private IEnumerable<(uint Port, string Interface)> PortsOf(SwitchSpec sw) =>
-        Topology.Links.Where(l => l.Switch == sw.Name).Select(l => (l.Port, _network.SwitchEnd(sw.Name, l.Port)))
-            .Concat(Topology.Controllers.Select(c => c.Management).OfType<ManagementLink>().Where(m => m.Switch == sw.Name)
+        Topology.Links.Where(l => Topology.Parallel(l.Switch).Contains(sw.Name)).Select(l => (l.Port, _network.SwitchEnd(sw.Name, l.Port)))
+            .Concat(Topology.Controllers.Select(c => c.Management).OfType<ManagementLink>().Where(m => Topology.Parallel(m.Switch).Contains(sw.Name))
                 .Select(m => (m.Port, _network.SwitchEnd(sw.Name, m.Port))))
             .OrderBy(p => p.Port);
 
@@ -208,6 +208,34 @@ public sealed partial class TopologyRun : IAsyncDisposable
             await Task.Delay(100, cancellationToken);
         }
         _log($"controller {controller.Name}: not yet UP after {patience.TotalSeconds:0} s: {string.Join(", ", unsettled.Select(b => $"{b.Name} ({b.Health}, {b.Reason})"))}");
+    }
+
+    /// <summary>Stops a switch process: gracefully, or at once as a crash would (its P4Runtime stream and its ports go dead).</summary>
+    public Task StopSwitchAsync(string name, bool crash) => StopAsync($"switch {name}", crash ? TimeSpan.Zero : TimeSpan.FromSeconds(10));
+
+    /// <summary>Starts a stopped switch again: empty, as a switch that rebooted.</summary>
+    public Task RestartSwitchAsync(string name, CancellationToken cancellationToken) =>
+        StartSwitchAsync(Topology.Switches.FirstOrDefault(s => s.Name == name) ?? throw new ArgumentException($"no switch named '{name}'"), cancellationToken);
+
+    /// <summary>Takes a switch port's link down or up (its end of the veth), as a pulled cable or a failed optic.</summary>
+    public void SetLink(string sw, uint port, bool up)
+    {
+        var end = _network.SwitchEnd(sw, port);
+        SystemCommand.Check("ip", "link", "set", end, up ? "up" : "down");
+        _log($"link {end} ({sw} port {port}): {(up ? "up" : "down")}");
+    }
+
+    /// <summary>The controller's active/standby groups; null when it does not answer.</summary>
+    public async Task<GroupView[]?> GroupsAsync(string? controller = null)
+    {
+        try
+        {
+            return await _http.GetFromJsonAsync($"http://{Controller(controller).AdminAddress}/api/groups", AdminJson.Default.GroupViewArray);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Stops a controller: gracefully, or at once as a crash would.</summary>

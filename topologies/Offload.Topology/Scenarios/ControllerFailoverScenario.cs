@@ -45,9 +45,7 @@ public sealed class ControllerFailoverScenario : IScenario
             .Concat((await context.Run.SwitchesAsync(backup) ?? []).Select(s => $"{backup}: {s.State}")));
         result.Check("one primary after the old one returns", demoted, states);
 
-        var report = await echo.StopAsync();
-        result.Check("no connection broken, no byte lost", report.Broken == 0 && report.Received == report.Sent && report.Received > 0,
-            $"{report.Connections.Length - report.Broken}/{report.Connections.Length} intact, {report.Received} of {report.Sent} bytes back");
+        SwitchTakeover.CheckNothingLost(result, await echo.StopAsync());
         return result;
     }
 

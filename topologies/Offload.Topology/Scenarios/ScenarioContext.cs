@@ -103,7 +103,14 @@ public sealed class ScenarioContext
 /// <summary>A running echo checker.</summary>
 public sealed class EchoSession(ManagedProcess process) : IDisposable
 {
-    public async Task<(int Open, long Sent, long Received)> ProgressAsync()
+    public async Task<(int Open, long Sent, long Received)> ProgressAsync() =>
+        await ReportAsync() is { } fields ? ((int)fields["open"], fields["sent"], fields["received"]) : (0, 0, 0);
+
+    /// <summary>The longest any connection waited for an echo since the previous report, as the checker measured it.</summary>
+    public async Task<TimeSpan> LongestStallAsync() =>
+        await ReportAsync() is { } fields ? TimeSpan.FromMilliseconds(fields["stall_ms"]) : throw new InvalidOperationException("the echo checker does not report");
+
+    private async Task<Dictionary<string, long>?> ReportAsync()
     {
         var before = process.LastLine("progress");
         await process.SendLineAsync("progress");
@@ -111,9 +118,8 @@ public sealed class EchoSession(ManagedProcess process) : IDisposable
             await Task.Delay(20);
         var line = process.LastLine("progress");
         if (line is null || line == before)
-            return (0, 0, 0);
-        var fields = line.Split(' ').Skip(1).Select(f => f.Split('=')).ToDictionary(f => f[0], f => long.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture));
-        return ((int)fields["open"], fields["sent"], fields["received"]);
+            return null;
+        return line.Split(' ').Skip(1).Select(f => f.Split('=')).ToDictionary(f => f[0], f => long.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public async Task<EchoReport> StopAsync()

@@ -18,6 +18,13 @@ public sealed class EchoChecker(IPEndPoint target, int connections, int chunkByt
     public long Received => Snapshot().Sum(t => t.Received);
     public int Open => Snapshot().Count(t => t.Error is null);
 
+    /// <summary>
+    /// The longest any open connection waited between two echoes since the previous call (a stall still going on
+    /// counts up to now): the interruption its client saw.
+    /// </summary>
+    public TimeSpan TakeLongestStall() =>
+        TimeSpan.FromTicks(Snapshot().Where(t => t.Error is null).Select(t => t.TakeLongestStall()).DefaultIfEmpty(0).Max() * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
+
     private List<Tracker> Snapshot()
     {
         lock (_trackers)
@@ -43,6 +50,18 @@ public sealed class EchoChecker(IPEndPoint target, int connections, int chunkByt
     private sealed class Tracker(int index)
     {
         public long Sent, Received, Mismatched;
+        private long _lastEcho = Stopwatch.GetTimestamp(), _longestStall;
+
+        public long TakeLongestStall() =>
+            Math.Max(Interlocked.Exchange(ref _longestStall, 0), Stopwatch.GetTimestamp() - Interlocked.Read(ref _lastEcho));
+
+        private void Echoed()
+        {
+            var now = Stopwatch.GetTimestamp();
+            var stall = now - Interlocked.Exchange(ref _lastEcho, now);
+            for (var longest = Interlocked.Read(ref _longestStall); stall > longest; longest = Interlocked.Read(ref _longestStall))
+                Interlocked.CompareExchange(ref _longestStall, stall, longest);
+        }
         public string Backend = "?";
         public string? Error;
 
@@ -126,6 +145,7 @@ public sealed class EchoChecker(IPEndPoint target, int connections, int chunkByt
                             Mismatched++;
                     }
                     Interlocked.Add(ref Received, read);
+                    Echoed();
                 }
             }
             catch (SocketException ex)

@@ -5,8 +5,14 @@ using Offload.Controller.Configuration;
 
 namespace Offload.Controller.Health.Ports;
 
-/// <summary>A directly attached backend the switch can ARP for: its port and the interface address on that port.</summary>
-public sealed record PortTarget(string Backend, IPAddress Address, uint Port, IPAddress Interface);
+/// <summary>
+/// A directly attached backend the switch can ARP for (or, <paramref name="Uplink"/>, a neighbour on an uplink): its
+/// port and the interface address on that port.
+/// </summary>
+public sealed record PortTarget(string Backend, IPAddress Address, uint Port, IPAddress Interface, bool Uplink = false)
+{
+    public static string UplinkName(UplinkConfig uplink) => $"uplink {uplink.Port} ({uplink.Neighbor})";
+}
 
 /// <summary>
 /// Watches a switch's ports by ARP: each interval, an ARP request for every directly attached IPv4 backend goes
@@ -15,7 +21,9 @@ public sealed record PortTarget(string Backend, IPAddress Address, uint Port, IP
 /// answers, the port or its link ("my link failed"); when others on the port answer, the backend's host ("the peer
 /// failed"). A port is judged only once something on it has answered: a switch that cannot punt ARP replies, or a
 /// port whose hosts never answer ARP, must not take every backend out of selection (it fails open, like YARP's
-/// HealthyOrPanic). Backends behind a next hop are not probed.
+/// HealthyOrPanic). Backends behind a next hop are not probed. A switch of an active/standby group also watches its
+/// uplinks, and probes from 0.0.0.0 (an RFC 5227 probe), so a standby's probes never point a neighbour's entry for
+/// the shared gateway address at it.
 /// </summary>
 public sealed class PortMonitor(SwitchConfig sw, TimeProvider time)
 {
@@ -31,9 +39,10 @@ public sealed class PortMonitor(SwitchConfig sw, TimeProvider time)
     {
         var interfaces = sw.Interfaces.Where(i => i.Address.AddressFamily == AddressFamily.InterNetwork).ToList();
         var targets = config.Backends.Where(b => b.Address.AddressFamily == AddressFamily.InterNetwork)
-            .Select(b => (Backend: b, Interface: interfaces.FirstOrDefault(i => i.Port == b.SwitchPort && new IPNetwork(Network(i), i.PrefixLength).Contains(b.Address))))
+            .Select(b => (Backend: b, Interface: interfaces.FirstOrDefault(i => i.Port == b.SwitchPort && i.Subnet.Contains(b.Address))))
             .Where(t => t.Interface is not null)
-            .Select(t => new PortTarget(t.Backend.Name, t.Backend.Address, t.Backend.SwitchPort, t.Interface!.Address)).ToList();
+            .Select(t => new PortTarget(t.Backend.Name, t.Backend.Address, t.Backend.SwitchPort, t.Interface!.Address))
+            .Concat(sw.Uplinks.Select(u => new PortTarget(PortTarget.UplinkName(u), u.Neighbor, u.Port, ProbeSender, Uplink: true))).ToList();
         if (targets.SequenceEqual(_targets))
             return;
         _targets = targets;
@@ -55,8 +64,10 @@ public sealed class PortMonitor(SwitchConfig sw, TimeProvider time)
     public IEnumerable<(uint Port, byte[] Frame)> Probes()
     {
         var mac = ParseMac(sw.RouterMac);
-        return _targets.Select(t => (t.Port, ArpRequest(mac, t.Interface, t.Address)));
+        return _targets.Select(t => (t.Port, ArpRequest(mac, sw.Group is null ? t.Interface : ProbeSender, t.Address)));
     }
+
+    private static IPAddress ProbeSender => IPAddress.Any;
 
     /// <summary>Takes a punted ARP reply (reason ARP_REPLY); false when it is not an ARP reply from a target.</summary>
     public bool Answered(uint ingressPort, ReadOnlySpan<byte> frame)
@@ -94,14 +105,6 @@ public sealed class PortMonitor(SwitchConfig sw, TimeProvider time)
             }
         }
         return verdicts;
-    }
-
-    private static IPAddress Network(InterfaceConfig i)
-    {
-        var bytes = i.Address.GetAddressBytes();
-        var mask = i.PrefixLength == 0 ? 0u : uint.MaxValue << (32 - i.PrefixLength);
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, BinaryPrimitives.ReadUInt32BigEndian(bytes) & mask);
-        return new IPAddress(bytes);
     }
 
     private static byte[] ParseMac(string mac) => mac.Split(':').Select(h => Convert.ToByte(h, 16)).ToArray();
