@@ -77,19 +77,37 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
     /// </summary>
     public async Task SetMirroringAsync(bool mirroring, CancellationToken cancellationToken = default)
     {
-        if (Mirroring == mirroring)
+        if (Mirroring == mirroring && !_timeoutsUnknown)
             return;
         var updates = new List<Update>();
         foreach (var (key, connection) in Table.Snapshot())
         {
             var timeout = mirroring ? 0 : connection.Closing ? _closingIdleTimeoutNs : _idleTimeoutNs;
             updates.Add(P4RuntimeClient.Modify(new Entity { TableEntry = _encoder.Forward(key, connection.BackendId, timeout) }));
-            if (!connection.Closing)
+            if (!connection.Closing && Mirroring != mirroring)
                 (mirroring ? Closed : Opened)?.Invoke(connection.BackendId);
         }
         Mirroring = mirroring;
         foreach (var chunk in updates.Chunk(4096))
             ThrowUnless(await writes.WriteAsync(chunk, cancellationToken), StatusCode.NotFound);
+        _timeoutsUnknown = false;
+    }
+
+    private volatile bool _timeoutsUnknown;
+
+    /// <summary>
+    /// The switch is out of reach and its connections are carried elsewhere (a standby took over): they stop counting
+    /// as load here. What its entries' timeouts are is unknown until <see cref="SetMirroringAsync"/> writes them again.
+    /// </summary>
+    public void ReleaseLoad()
+    {
+        if (!Mirroring)
+        {
+            foreach (var (_, connection) in Table.Snapshot().Where(c => !c.Connection.Closing))
+                Closed?.Invoke(connection.BackendId);
+            Mirroring = true;
+        }
+        _timeoutsUnknown = true;
     }
 
     /// <summary>Backends that still carry pinned connections: their entries must outlive their removal from the configuration.</summary>

@@ -315,6 +315,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             if (Group is { } group)
             {
                 Role = SwitchRole.Unassigned;
+                _plumber.ReleaseLoad();
                 group.Left(this);
             }
             _session.ArbitrationChanged -= OnArbitration;

@@ -23,6 +23,50 @@ public sealed class ConfigLoaderTests
             switch_port: 2
         """;
 
+    private static string Pair(string group) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
+        .Replace("    router_mac: 00:aa:00:00:00:01", group + "    router_mac: 00:aa:00:00:00:01");
+
+    [Fact]
+    public void Standby_TakesTheHeadsPortsAndRoutes_WithItsOwnIdentity()
+    {
+        var config = Load(Pair("""
+                virtual_mac: 00:00:5e:00:01:01
+                uplinks: [{port: 1, neighbor: 10.0.0.2}]
+                standby:
+                  - {name: s2, address: "127.0.0.1:9560", device_id: 7, router_mac: "00:aa:00:00:00:02"}
+                  - {name: s3, address: "127.0.0.1:9561", election_id: 4, router_mac: "00:aa:00:00:00:03"}
+
+            """));
+        Assert.Equal(["s1", "s2", "s3"], config.Switches.Select(s => s.Name));
+        var (head, s2, s3) = (config.Switches[0], config.Switches[1], config.Switches[2]);
+        Assert.All(config.Switches, s => Assert.Equal(("s1", "s1 s2 s3", "00:00:5e:00:01:01"), (s.Group!.Name, string.Join(' ', s.Group.Members), s.Group.VirtualMac)));
+        Assert.Equal((7ul, 10ul, "00:aa:00:00:00:02"), (s2.DeviceId, s2.ElectionId, s2.RouterMac));
+        Assert.Equal((0ul, 4ul), (s3.DeviceId, s3.ElectionId));
+        Assert.Same(head.Interfaces, s3.Interfaces);
+        Assert.Same(head.Routes, s2.Routes);
+        Assert.Equal([new UplinkConfig(1, IPAddress.Parse("10.0.0.2"))], s3.Uplinks);
+        Assert.Null(Load(Pair("")).Switches[0].Group);
+    }
+
+    [Theory]
+    [InlineData("    standby:\n      - {name: s2, address: \"127.0.0.1:9560\", router_mac: \"00:aa:00:00:00:02\"}\n", "virtual_mac: required with standby")]
+    [InlineData("    virtual_mac: 00:00:5e:00:01:01\n", "only a switch with standby switches has a virtual MAC")]
+    [InlineData("    virtual_mac: 00:00:5e:00:01:01\n    standby:\n      - {name: s2, address: \"127.0.0.1:9560\", router_mac: \"00:aa:00:00:00:01\"}\n", "each switch of a group has its own router MAC")]
+    [InlineData("    virtual_mac: 00:aa:00:00:00:01\n    standby:\n      - {name: s2, address: \"127.0.0.1:9560\", router_mac: \"00:aa:00:00:00:02\"}\n", "it must be the group's own")]
+    [InlineData("    virtual_mac: 00:00:5e:00:01:01\n    standby:\n      - {name: s2, address: nowhere, router_mac: \"00:aa:00:00:00:02\"}\n", "'nowhere' is not HOST:PORT")]
+    [InlineData("    virtual_mac: 00:00:5e:00:01:01\n    standby:\n      - {name: s2, address: \"127.0.0.1:9560\"}\n", "router_mac: required")]
+    [InlineData("    virtual_mac: 00:00:5e:00:01:01\n    standby:\n      - {name: s2, address: \"127.0.0.1:9560\", router_mac: \"00:aa:00:00:00:02\", interfaces: []}\n", "interfaces: unknown key")]
+    [InlineData("    virtual_mac: 00:00:5e:00:01:01\n    standby:\n      - {name: s1, address: \"127.0.0.1:9560\", router_mac: \"00:aa:00:00:00:02\"}\n", "switch 's1' is defined twice")]
+    [InlineData("    uplinks: [{port: 1, neighbor: 10.0.0.2}]\n", "it has no standby")]
+    [InlineData("    virtual_mac: 00:00:5e:00:01:01\n    uplinks: [{port: 2, neighbor: 10.0.0.2}]\n    standby:\n      - {name: s2, address: \"127.0.0.1:9560\", router_mac: \"00:aa:00:00:00:02\"}\n", "uplink neighbor 10.0.0.2 is on no interface of port 2")]
+    [InlineData("    virtual_mac: 00:00:5e:00:01:01\n    uplinks: [{port: 1, neighbor: \"2001:db8::2\"}]\n    standby:\n      - {name: s2, address: \"127.0.0.1:9560\", router_mac: \"00:aa:00:00:00:02\"}\n", "an IPv4 address")]
+    public void Standby_Mistakes_Reported(string group, string expected)
+    {
+        var errors = Errors(Pair(group));
+        Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
+        Assert.All(errors, e => Assert.StartsWith("test.yaml:", e));
+    }
+
     [Fact]
     public void Example_Loads()
     {

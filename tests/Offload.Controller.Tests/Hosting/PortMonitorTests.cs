@@ -121,4 +121,28 @@ public sealed class PortMonitorTests
         time.Ticks += TimeSpan.FromSeconds(4).Ticks;
         Assert.Contains("the port or its link is down", monitor.Judge(TimeSpan.FromSeconds(3))["web1"]);
     }
+
+    // A group's switch probes from 0.0.0.0 (so a standby never points a neighbour at itself) and watches its uplinks;
+    // a Linux neighbour's answer to such a probe is addressed to 0.0.0.0.
+    [Fact]
+    public void GroupMember_ProbesFromTheUnspecifiedAddress_JudgesItsUplink()
+    {
+        var config = ExampleConfig.Load(y => y.Replace("    router_mac: 00:aa:00:00:00:01",
+            "    virtual_mac: 00:00:5e:00:01:01\n    uplinks: [{port: 1, neighbor: 10.0.0.2}]\n    standby:\n      - {name: s2, address: \"127.0.0.1:9560\", router_mac: \"00:aa:00:00:00:02\"}\n    router_mac: 00:aa:00:00:00:01"));
+        var time = new ManualTime();
+        var monitor = new PortMonitor(config.Switches[1], time);
+        monitor.Update(config);
+        var uplink = Assert.Single(monitor.Targets, t => t.Uplink);
+        Assert.Equal(("uplink 1 (10.0.0.2)", 1u), (uplink.Backend, uplink.Port));
+        var (port, frame) = monitor.Probes().Single(p => p.Port == 1);
+        Assert.Equal("ffffffffffff00aa0000000208060001080006040001" + "00aa00000002" + "00000000" + "000000000000" + "0a000002", Convert.ToHexStringLower(frame));
+
+        var reply = PortMonitor.ArpRequest([0, 0, 0, 0, 0, 2], IPAddress.Parse("10.0.0.2"), IPAddress.Any);
+        reply[21] = 2;
+        time.Ticks += TimeSpan.FromSeconds(1).Ticks;
+        Assert.True(monitor.Answered(1, reply));
+        Assert.Null(monitor.Judge(TimeSpan.FromSeconds(1))["uplink 1 (10.0.0.2)"]);
+        time.Ticks += TimeSpan.FromSeconds(2).Ticks;
+        Assert.Contains("the port or its link is down", monitor.Judge(TimeSpan.FromSeconds(1))["uplink 1 (10.0.0.2)"]);
+    }
 }
