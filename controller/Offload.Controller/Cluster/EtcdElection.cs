@@ -16,10 +16,6 @@ namespace Offload.Controller.Cluster;
 /// </summary>
 public sealed partial class EtcdElection : IAsyncDisposable
 {
-    private static readonly Method<LeaseGrantRequest, LeaseGrantResponse> Grant =
-        new(MethodType.Unary, "etcdserverpb.Lease", "LeaseGrant", LeaseGrantRequest.Parser, LeaseGrantResponse.Parser);
-    private static readonly Method<LeaseKeepAliveRequest, LeaseKeepAliveResponse> KeepAlive =
-        new(MethodType.DuplexStreaming, "etcdserverpb.Lease", "LeaseKeepAlive", LeaseKeepAliveRequest.Parser, LeaseKeepAliveResponse.Parser);
     private static readonly Method<CampaignRequest, CampaignResponse> Campaign =
         new(MethodType.Unary, "v3electionpb.Election", "Campaign", CampaignRequest.Parser, CampaignResponse.Parser);
     private static readonly Method<ResignRequest, ResignResponse> ResignMethod =
@@ -56,11 +52,7 @@ public sealed partial class EtcdElection : IAsyncDisposable
     /// <summary>Takes a lease, keeps it alive, and waits until this candidate leads; returns the leader key's revision as an election id.</summary>
     public async Task<ElectionId> CampaignAsync(CancellationToken cancellationToken = default)
     {
-        var granted = await _channel.UnaryAsync(Grant, new LeaseGrantRequest { TTL = Math.Max(1, (long)Math.Ceiling(_ttl.TotalSeconds)) },
-            new CallOptions(CancellationToken: cancellationToken));
-        if (granted.Error.Length > 0)
-            throw new IOException($"etcd refused a lease: {granted.Error}");
-        _lease = granted.ID;
+        _lease = await new EtcdClient(_channel).GrantLeaseAsync(_ttl, cancellationToken);
         _keepAlive = KeepAliveAsync(_stop.Token);
         var response = await _channel.UnaryAsync(Campaign, new CampaignRequest
         {
@@ -83,15 +75,7 @@ public sealed partial class EtcdElection : IAsyncDisposable
     {
         try
         {
-            using var call = _channel.DuplexStreaming(KeepAlive, new CallOptions(CancellationToken: cancellationToken));
-            var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, _ttl.Ticks / 3));
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                await call.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = _lease });
-                if (!await call.ResponseStream.MoveNext(cancellationToken) || call.ResponseStream.Current.TTL <= 0)
-                    throw new IOException($"etcd lease {_lease} expired");
-                await Task.Delay(period, cancellationToken);
-            }
+            await new EtcdClient(_channel).KeepAliveAsync(_lease, TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, _ttl.Ticks / 3)), cancellationToken);
         }
         catch (Exception ex) when (ex is RpcException or IOException && !cancellationToken.IsCancellationRequested)
         {

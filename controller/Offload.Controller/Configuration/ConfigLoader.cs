@@ -228,11 +228,15 @@ public static partial class ConfigLoader
             s.Duration("port_probe_interval", TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10)) ?? defaults.PortProbeInterval,
             (int)(s.Unsigned("port_probe_misses", 100) ?? (ulong)defaults.PortProbeMisses),
             s.Text("config_master"),
-            (long)(s.Unsigned("config_version", long.MaxValue) ?? 0));
+            (long)(s.Unsigned("config_version", long.MaxValue) ?? 0),
+            s.Text("etcd"),
+            s.Duration("session_ttl", TimeSpan.FromSeconds(2), TimeSpan.FromDays(1)));
         foreach (var peer in config.Peers.Where(p => !HostPort().IsMatch(p)))
             s.Error("peers", $"'{peer}' is not HOST:PORT (a peer controller's admin endpoint)");
         if (config.ConfigMaster is { } master && !HostPort().IsMatch(master))
             s.Error("config_master", $"'{master}' is not HOST:PORT (the configuration master's admin endpoint)");
+        if (config.Etcd is { } etcd && !HostPort().IsMatch(etcd))
+            s.Error("etcd", $"'{etcd}' is not HOST:PORT (an etcd client endpoint, e.g. 127.0.0.1:2379)");
         if (config.PortProbeMisses == 0)
             s.Error("port_probe_misses", "must be at least 1");
         s.RejectUnknownKeys();

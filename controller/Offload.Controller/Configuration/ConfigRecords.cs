@@ -19,9 +19,13 @@ public sealed record OffloadConfig(
 /// </summary>
 /// <param name="ConfigMaster">the admin endpoint of the controller whose configuration this one follows (cluster configuration); null: its own file</param>
 /// <param name="ConfigVersion">this file's version; a controller refuses a configuration older than the one it runs</param>
+/// <param name="Etcd">the etcd endpoint (HOST:PORT) the connection table is replicated to; null: the table stays in memory</param>
+/// <param name="SessionTtl">how long replicated connection records outlive the controller that wrote them (their lease's TTL)</param>
 public sealed record ControllerConfig(string Name, IReadOnlyList<string> Peers, TimeSpan Heartbeat, TimeSpan AgentPoll,
-    TimeSpan PortProbeInterval, int PortProbeMisses, string? ConfigMaster = null, long ConfigVersion = 0)
+    TimeSpan PortProbeInterval, int PortProbeMisses, string? ConfigMaster = null, long ConfigVersion = 0, string? Etcd = null, TimeSpan? SessionTtl = null)
 {
+    public static readonly TimeSpan DefaultSessionTtl = TimeSpan.FromSeconds(60);
+
     public static ControllerConfig Default { get; } = new(Environment.MachineName, [], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 3);
 }
 

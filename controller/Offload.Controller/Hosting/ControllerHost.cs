@@ -77,6 +77,8 @@ public sealed partial class ControllerHost : IAsyncDisposable
     public static ControllerHost Start(OffloadConfig config, string baseDirectory, LoadBalancingPolicyRegistry policies,
         SwitchAgentOptions options, ILoggerFactory loggers, string yaml = "", string name = "configuration")
     {
+        if (config.Controller.Etcd is { } etcd)
+            options = options with { Etcd = new EtcdClient(Offload.Grpc.Client.GrpcChannel.ForAddress(etcd)), SessionTtl = config.Controller.SessionTtl ?? ControllerConfig.DefaultSessionTtl };
         var health = new HealthMonitor(TimeProvider.System, loggers.CreateLogger("health"));
         health.Update(config);
         var composed = Compose(config, health, new Dictionary<string, int>());

@@ -30,6 +30,10 @@ public sealed record SwitchAgentOptions
     public int WriteQueueCapacity { get; init; } = 64;
     public int WriteBatchLimit { get; init; } = 4096;
 
+    /// <summary>Where connection tables are replicated (the controller's etcd), and how long records outlive their writer.</summary>
+    public Cluster.EtcdClient? Etcd { get; init; }
+    public TimeSpan SessionTtl { get; init; } = ControllerConfig.DefaultSessionTtl;
+
     /// <summary>How long a pool change waits for digests the switch may still hold or have on the wire (its batching delay and more).</summary>
     public TimeSpan DigestBarrierDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 }
@@ -84,7 +88,10 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         _neighbors = new NeighborResponder(config, sw);
         _connectionEndDigest = p4Info.Digests[OffloadP4.ConnectionEndDigest].Preamble.Id;
         _ports.Update(config);
-        _plumber = new ConnectionPlumber(_client, _writes, p4Info, config, options.ConnectionIdleTimeout, closingIdleTimeout: options.ClosingIdleTimeout)
+        _replicated = options.Etcd is { } etcd
+            ? new ReplicatedConnectionTable(etcd, sw.Group?.Name ?? sw.Name, options.SessionTtl, loggers.CreateLogger($"sessions.{sw.Name}")) { Replicating = sw.Group is null }
+            : null;
+        _plumber = new ConnectionPlumber(_client, _writes, p4Info, config, options.ConnectionIdleTimeout, _replicated, options.ClosingIdleTimeout)
         {
             Opened = id => classifier.Backends.GetValueOrDefault(id)?.ConnectionOpened(),
             Closed = id => classifier.Backends.GetValueOrDefault(id)?.ConnectionClosed(),
@@ -96,6 +103,12 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     }
 
     public string Name => _switch.Name;
+
+    private readonly ReplicatedConnectionTable? _replicated;
+    private IReadOnlyList<(ConnectionKey Key, TrackedConnection Connection)> _stored = [];
+
+    /// <summary>The connection table's replication to etcd; null when the controller has no etcd.</summary>
+    public ReplicatedConnectionTable? Replication => _replicated;
 
     public SwitchConfig Switch => _switch;
 
@@ -131,6 +144,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     public async Task ChangeRoleAsync(SwitchRole role, CancellationToken cancellationToken)
     {
         Role = role;
+        Replicate();
         _neighbors = new NeighborResponder(_config, _switch, role);
         if (role == SwitchRole.Standby)
             await _plumber.SetMirroringAsync(true, cancellationToken);
@@ -241,6 +255,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         _session.Start();
+        _replicated?.Start();
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -294,10 +309,12 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             if (Group is { } group)
             {
                 Role = await group.JoinAsync(this, demoted.Token);
+                Replicate();
                 _neighbors = new NeighborResponder(_config, _switch, Role);
                 await _plumber.SetMirroringAsync(Role == SwitchRole.Standby, demoted.Token);
             }
             await ReconcileAsync(demoted.Token);
+            await RebuildAsync(demoted.Token);
             foreach (var digest in new[] { OffloadP4.ConnectionDigest, OffloadP4.ConnectionEndDigest })
                 await new Reconciler(_client, _p4Info).ReconcileDigestAsync(new DigestEntry { DigestId = _p4Info.Digests[digest].Preamble.Id, Config = _options.Digests }, demoted.Token);
             LogReconciled(_logger, _switch.Name, LastReconcile!.ToString());
@@ -315,6 +332,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             if (Group is { } group)
             {
                 Role = SwitchRole.Unassigned;
+                Replicate();
                 _plumber.ReleaseLoad();
                 group.Left(this);
             }
@@ -348,6 +366,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
                          && Offload.P4Runtime.Bytestrings.P4Bytes.ToUInt64(entity.TableEntry.Match[0].Exact.Value) == virtualMac;
             HoldsVirtualMac = holds;
         }
+        _stored = await LoadStoredAsync(cancellationToken);
         var recovered = await _plumber.RecoverAsync(cancellationToken);
         if (recovered > 0)
             LogRecovered(_logger, _switch.Name, recovered);
@@ -358,6 +377,44 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     }
 
     private IReadOnlySet<int> _retained = new HashSet<int>();
+
+    // Only the switch that carries the traffic writes the records of its scope.
+    private void Replicate()
+    {
+        if (_replicated is not null)
+            _replicated.Replicating = Role is SwitchRole.Alone or SwitchRole.Active;
+    }
+
+    // What etcd holds for this switch's scope, read before the switch's own table is: a switch that lost its state
+    // (a replacement, a restart) is rebuilt from it. Without etcd, or while it cannot be reached, there is nothing to rebuild from.
+    private async Task<IReadOnlyList<(ConnectionKey Key, TrackedConnection Connection)>> LoadStoredAsync(CancellationToken cancellationToken)
+    {
+        if (_replicated is null)
+            return [];
+        try
+        {
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(TimeSpan.FromSeconds(2));
+            return await _replicated.LoadAsync(bounded.Token);
+        }
+        catch (Exception ex) when (ex is RpcException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogStoredUnreadable(_logger, _switch.Name, ex.Message);
+            return [];
+        }
+    }
+
+    private async Task RebuildAsync(CancellationToken cancellationToken)
+    {
+        var stored = _stored;
+        _stored = [];
+        if (stored.Count == 0 || Role is not (SwitchRole.Alone or SwitchRole.Active))
+            return;
+        var missing = stored.Where(s => !s.Connection.Closing && !_plumber.Table.TryGet(s.Key, out _))
+            .Select(s => Connection.Of(s.Key, s.Connection.VipId, s.Connection.BackendId)).ToList();
+        if (missing.Count > 0)
+            LogRebuilt(_logger, _switch.Name, await _plumber.PinAsync(missing, cancellationToken), stored.Count);
+    }
 
     /// <summary>Takes a new configuration (same switch) and, when primary, converges the switch to it at once.</summary>
     public async Task<ReconcileResult?> ApplyAsync(OffloadConfig config, CancellationToken cancellationToken = default)
@@ -554,6 +611,8 @@ public sealed partial class SwitchAgent : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_replicated is not null)
+            await _replicated.DisposeAsync();
         await _session.DisposeAsync();
         await _writes.DisposeAsync();
         _channel.Dispose();
@@ -567,6 +626,12 @@ public sealed partial class SwitchAgent : IAsyncDisposable
 
     [LoggerMessage(EventId = 1111, Level = LogLevel.Information, Message = "{Switch}: {Uplink}: {Verdict}")]
     private static partial void LogUplink(ILogger logger, string @switch, string uplink, string verdict);
+
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Information, Message = "{Switch}: {Rebuilt} connection(s) rebuilt from the replicated table ({Stored} stored)")]
+    private static partial void LogRebuilt(ILogger logger, string @switch, int rebuilt, int stored);
+
+    [LoggerMessage(EventId = 1113, Level = LogLevel.Warning, Message = "{Switch}: the replicated connection table cannot be read ({Error}); going on without it")]
+    private static partial void LogStoredUnreadable(ILogger logger, string @switch, string error);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "{Switch}: pushed offload.p4")]
     private static partial void LogPipelinePushed(ILogger logger, string @switch);

@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Net;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Offload.Controller.Cluster;
+using Offload.Controller.Plumbing;
+
+namespace Offload.Controller.Sessions;
+
+/// <summary>
+/// The connection table in memory, replicated to etcd so that a replacement switch, or a controller that takes over,
+/// can be rebuilt from it. Reads are from memory; each change (a connection opened, ending, closed) is queued and
+/// written in transactions of up to 128 operations, the newest change of a key winning. The records hang on a lease
+/// this table keeps alive: they outlive a controller that dies by the lease's TTL. Nothing on the connection path
+/// waits for etcd: while it cannot be reached the changes wait, and are written once it is back.
+/// </summary>
+/// <remarks>
+/// A record: /offload/connections/SCOPE/4/CLIENT/CLIENTPORT/VIP/VIPPORT/PROTOCOL → "VIPID BACKENDID CREATEDMS SEENMS CLOSING",
+/// where SCOPE is the switch, or its active/standby group.
+/// </remarks>
+public sealed partial class ReplicatedConnectionTable(EtcdClient etcd, string scope, TimeSpan ttl, ILogger logger, TimeProvider? time = null)
+    : IConnectionTable, IAsyncDisposable
+{
+    private readonly InMemoryConnectionTable _inner = new(time);
+    private readonly Dictionary<ConnectionKey, TrackedConnection?> _pending = new();
+    private readonly SemaphoreSlim _changed = new(0, int.MaxValue);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly string _prefix = $"/offload/connections/{scope}/";
+    private Task? _run;
+    private volatile bool _replicating = true;
+    private long _written, _failures;
+
+    public string Prefix => _prefix;
+
+    /// <summary>Records written to etcd (puts and deletes) since the start, and writes that failed.</summary>
+    public long Written => Interlocked.Read(ref _written);
+    public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>Changes waiting to be written.</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_pending)
+                return _pending.Count;
+        }
+    }
+
+    /// <summary>
+    /// Whether changes are written (the table of the switch that carries the traffic). Turned on, every tracked
+    /// connection is written again, so the records hang on this table's lease.
+    /// </summary>
+    public bool Replicating
+    {
+        get => _replicating;
+        set
+        {
+            if (value && !_replicating)
+            {
+                _replicating = true;
+                foreach (var (key, connection) in _inner.Snapshot())
+                    Queue(key, connection);
+                return;
+            }
+            _replicating = value;
+        }
+    }
+
+    public int Count => _inner.Count;
+    public IReadOnlySet<int> Backends => _inner.Backends;
+    public IReadOnlyDictionary<int, int> PerVip() => _inner.PerVip();
+    public IReadOnlyList<(ConnectionKey Key, TrackedConnection Connection)> Snapshot() => _inner.Snapshot();
+    public bool TryGet(ConnectionKey key, out TrackedConnection connection) => _inner.TryGet(key, out connection);
+    public void Seen(ConnectionKey key) => _inner.Seen(key);
+
+    public bool Open(ConnectionKey key, int vipId, int backendId)
+    {
+        if (!_inner.Open(key, vipId, backendId))
+            return false;
+        if (_inner.TryGet(key, out var connection))
+            Queue(key, connection);
+        return true;
+    }
+
+    public bool Close(ConnectionKey key, out TrackedConnection connection)
+    {
+        if (!_inner.Close(key, out connection))
+            return false;
+        Queue(key, null);
+        return true;
+    }
+
+    public bool MarkClosing(ConnectionKey key, out TrackedConnection connection)
+    {
+        if (!_inner.MarkClosing(key, out connection))
+            return false;
+        Queue(key, connection with { Closing = true, LastSeenUnixMs = (time ?? TimeProvider.System).GetUtcNow().ToUnixTimeMilliseconds() });
+        return true;
+    }
+
+    private void Queue(ConnectionKey key, TrackedConnection? connection)
+    {
+        if (!_replicating)
+            return;
+        lock (_pending)
+            _pending[key] = connection;
+        _changed.Release();
+    }
+
+    /// <summary>Starts writing: takes a lease, keeps it alive, and writes the queued changes until disposed.</summary>
+    public void Start() => _run ??= RunAsync(_stop.Token);
+
+    /// <summary>Every record of this scope in etcd: what a replacement switch is rebuilt from.</summary>
+    public async Task<IReadOnlyList<(ConnectionKey Key, TrackedConnection Connection)>> LoadAsync(CancellationToken cancellationToken = default)
+    {
+        var records = new List<(ConnectionKey, TrackedConnection)>();
+        await foreach (var (key, value) in etcd.ReadPrefixAsync(_prefix, cancellationToken: cancellationToken))
+        {
+            if (Parse(key[_prefix.Length..], value.ToStringUtf8()) is { } record)
+                records.Add(record);
+            else
+                LogUnreadable(logger, key);
+        }
+        return records;
+    }
+
+    /// <summary>How a connection's record is keyed (relative to the scope's prefix) and what it holds.</summary>
+    public static (string Key, string Value) Format(ConnectionKey key, TrackedConnection connection) =>
+        ($"{key.IpVersion}/{Addresses.ToAddress(key.IpVersion, key.Client)}/{key.ClientPort}/{Addresses.ToAddress(key.IpVersion, key.Vip)}/{key.VipPort}/{key.Protocol}",
+         string.Create(CultureInfo.InvariantCulture, $"{connection.VipId} {connection.BackendId} {connection.CreatedUnixMs} {connection.LastSeenUnixMs} {(connection.Closing ? 1 : 0)}"));
+
+    public static (ConnectionKey Key, TrackedConnection Connection)? Parse(string key, string value)
+    {
+        var k = key.Split('/');
+        var v = value.Split(' ');
+        if (k.Length != 6 || v.Length != 5 || !byte.TryParse(k[0], out var version) || version is not (4 or 6)
+            || !IPAddress.TryParse(k[1], out var client) || !ushort.TryParse(k[2], out var clientPort)
+            || !IPAddress.TryParse(k[3], out var vip) || !ushort.TryParse(k[4], out var vipPort) || !byte.TryParse(k[5], out var protocol)
+            || !int.TryParse(v[0], out var vipId) || !int.TryParse(v[1], out var backendId) || !long.TryParse(v[2], out var created)
+            || !long.TryParse(v[3], out var seen) || v[4] is not ("0" or "1"))
+            return null;
+        return (new ConnectionKey(version, Addresses.ToNumber(client), Addresses.ToNumber(vip), protocol, clientPort, vipPort),
+            new TrackedConnection(vipId, backendId, created, seen, v[4] == "1"));
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        long lease = 0;
+        Task keepAlive = Task.CompletedTask;
+        string? lastProblem = null;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (lease == 0 || keepAlive.IsCompleted)
+                {
+                    lease = await etcd.GrantLeaseAsync(ttl, cancellationToken);
+                    var leased = lease;
+                    keepAlive = etcd.KeepAliveAsync(leased, TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(200).Ticks, ttl.Ticks / 3)), cancellationToken);
+                    // Records already written hang on a lease that may be gone: write them all again on the new one.
+                    if (Written > 0)
+                    {
+                        foreach (var (key, connection) in _inner.Snapshot())
+                            Queue(key, connection);
+                    }
+                }
+                await _changed.WaitAsync(TimeSpan.FromMilliseconds(100), cancellationToken);
+                await FlushAsync(lease, cancellationToken);
+                while (_changed.CurrentCount > 0 && _changed.Wait(0))
+                {
+                    // Every change signalled so far has been written by this flush.
+                }
+                if (lastProblem is not null)
+                    LogBack(logger, scope, Pending);
+                lastProblem = null;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is Offload.Grpc.RpcException or IOException or OperationCanceledException)
+            {
+                Interlocked.Increment(ref _failures);
+                if (ex.Message.Contains("lease not found", StringComparison.Ordinal))
+                    lease = 0;
+                if (lastProblem != ex.Message)
+                    LogProblem(logger, scope, ex.Message, Pending);
+                lastProblem = ex.Message;
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task FlushAsync(long lease, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            List<KeyValuePair<ConnectionKey, TrackedConnection?>> batch;
+            lock (_pending)
+            {
+                batch = _pending.Take(EtcdClient.MaxTxnOps).ToList();
+                foreach (var (key, _) in batch)
+                    _pending.Remove(key);
+            }
+            if (batch.Count == 0)
+                return;
+            try
+            {
+                await etcd.WriteAsync(batch.Select(c => c.Value is { } connection
+                    ? EtcdClient.Put(_prefix + Format(c.Key, connection).Key, ByteString.CopyFromUtf8(Format(c.Key, connection).Value), lease)
+                    : EtcdClient.Delete(_prefix + Format(c.Key, default).Key)), cancellationToken);
+                Interlocked.Add(ref _written, batch.Count);
+            }
+            catch
+            {
+                // Put back what no newer change has replaced.
+                lock (_pending)
+                {
+                    foreach (var (key, connection) in batch)
+                        _pending.TryAdd(key, connection);
+                }
+                throw;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        if (_run is { } run)
+            await run.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    [LoggerMessage(EventId = 1430, Level = LogLevel.Warning, Message = "connection table {Scope}: etcd: {Error}; {Pending} change(s) wait")]
+    private static partial void LogProblem(ILogger logger, string scope, string error, int pending);
+
+    [LoggerMessage(EventId = 1431, Level = LogLevel.Information, Message = "connection table {Scope}: etcd is back; {Pending} change(s) still to write")]
+    private static partial void LogBack(ILogger logger, string scope, int pending);
+
+    [LoggerMessage(EventId = 1432, Level = LogLevel.Warning, Message = "connection table: unreadable record {Key} left alone")]
+    private static partial void LogUnreadable(ILogger logger, string key);
+}
