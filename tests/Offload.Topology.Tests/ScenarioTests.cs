@@ -38,6 +38,10 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     [InlineData("uplink-failover")]
     public async Task SwitchPair_StandbyTakesOver_NothingLost(string name) => await RunAsync(name, new DefaultTopologyCopy(standbySwitch: true));
 
+    /// <summary>etcd, where the connection table is replicated, killed under load and started again: nothing is lost, the table catches up.</summary>
+    [Fact]
+    public async Task EtcdRestart_NothingLost_TableCatchesUp() => await RunAsync("etcd-restart", new DefaultTopologyCopy(etcd: true));
+
     /// <summary>The controller-classify path with real TCP: each SYN goes to the controller, which picks by weighted round robin and releases it.</summary>
     [Fact]
     public async Task Spread_ControllerClassifiedWeightedRoundRobin_SharesExact()

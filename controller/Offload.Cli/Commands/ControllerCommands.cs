@@ -197,12 +197,17 @@ internal static class ControllerCommands
 
     private static void Switches(JsonElement list)
     {
-        var switches = Table("switch", "state", "role", "connections", "new/s", "write p50 ms", "write p99 ms", "digest backlog", "write backlog", "last reconcile");
+        var switches = Table("switch", "state", "role", "connections", "new/s", "write p50 ms", "write p99 ms", "digest backlog", "write backlog", "etcd", "last reconcile");
         foreach (var sw in list.EnumerateArray())
             switches.AddRow(Text(sw, "name"), Text(sw, "state"), Text(sw, "role") is { Length: > 0 } role ? role : "-", Text(sw, "connections"), Number(sw, "new_per_second", "F0"),
-                Number(sw, "write_p50_ms", "F2"), Number(sw, "write_p99_ms", "F2"), Text(sw, "digest_backlog"), Text(sw, "write_backlog"), Text(sw, "last_reconcile"));
+                Number(sw, "write_p50_ms", "F2"), Number(sw, "write_p99_ms", "F2"), Text(sw, "digest_backlog"), Text(sw, "write_backlog"), Replication(sw), Text(sw, "last_reconcile"));
         AnsiConsole.Write(switches);
     }
+
+    private static string Replication(JsonElement sw) =>
+        !sw.TryGetProperty("replication", out var r) || r.ValueKind != JsonValueKind.Object ? "-"
+        : r.GetProperty("active").GetBoolean() ? $"{Text(r, "written")} written, {Text(r, "pending")} pending{(r.GetProperty("failures").GetInt64() > 0 ? $", {Text(r, "failures")} failures" : "")}"
+        : "mirror (not written)";
 
     private static void Groups(JsonElement groups)
     {

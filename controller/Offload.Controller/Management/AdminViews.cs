@@ -3,7 +3,10 @@ using System.Text.Json.Serialization;
 namespace Offload.Controller.Management;
 
 public sealed record SwitchView(string Name, string State, int Connections, double NewPerSecond, double? WriteP50Ms, double? WriteP99Ms,
-    long DigestBacklog, long WriteBacklog, string LastReconcile, string Role);
+    long DigestBacklog, long WriteBacklog, string LastReconcile, string Role, ReplicationView? Replication);
+
+/// <summary>The connection table's replication to etcd: records written, changes waiting, failed writes.</summary>
+public sealed record ReplicationView(bool Active, long Written, int Pending, long Failures);
 
 /// <summary>An active/standby group: its members in order, the active one, and every change of the active one.</summary>
 public sealed record GroupView(string Name, string[] Members, string? Active, TakeoverView[] Takeovers);

@@ -13,7 +13,8 @@ public sealed class DefaultTopologyCopy : IDisposable
 
     /// <param name="standbyController">add controller c2 with the same configuration but election id 5: c1's backup</param>
     /// <param name="standbySwitch">add switch s2, wired in parallel with s1 and its standby (virtual MAC, uplink port 1 toward the client)</param>
-    public DefaultTopologyCopy(Func<string, string>? editController = null, bool standbyController = false, bool standbySwitch = false)
+    /// <param name="etcd">run an etcd in the topology and replicate the controller's connection table to it</param>
+    public DefaultTopologyCopy(Func<string, string>? editController = null, bool standbyController = false, bool standbySwitch = false, bool etcd = false)
     {
         var p4runtime = FreePorts.Next();
         var admin = FreePorts.Next();
@@ -22,6 +23,7 @@ public sealed class DefaultTopologyCopy : IDisposable
             .Replace("admin: 127.0.0.1:9580", $"admin: 127.0.0.1:{admin}");
         var controller = File.ReadAllText(RepoPaths.Get("topologies", "default.controller.yaml"))
             .Replace("address: 127.0.0.1:9559", $"address: 127.0.0.1:{p4runtime}");
+        var controllerSettings = new List<string>();
         if (standbySwitch)
         {
             var standbyPort = FreePorts.Next();
@@ -29,9 +31,17 @@ public sealed class DefaultTopologyCopy : IDisposable
                 $"    cpu_port: 255\n  - name: s2\n    kind: sim\n    device_id: 1\n    p4runtime_port: {standbyPort}\n    cpu_port: 255\n    standby_for: s1\n\nhosts:");
             controller = controller.Replace("    router_mac: 00:aa:00:00:00:01\n",
                 "    router_mac: 00:aa:00:00:00:01\n    virtual_mac: 00:00:5e:00:01:01\n    uplinks: [{port: 1, neighbor: 198.18.0.2}]\n"
-                + $"    standby:\n      - {{name: s2, address: 127.0.0.1:{standbyPort}, device_id: 1, router_mac: \"00:aa:00:00:00:02\"}}\n")
-                + "\ncontroller:\n  port_probe_interval: 100ms\n";
+                + $"    standby:\n      - {{name: s2, address: 127.0.0.1:{standbyPort}, device_id: 1, router_mac: \"00:aa:00:00:00:02\"}}\n");
+            controllerSettings.Add("port_probe_interval: 100ms");
         }
+        if (etcd)
+        {
+            var (client, peer) = (FreePorts.Next(), FreePorts.Next());
+            topology += $"\netcd: {{client_port: {client}, peer_port: {peer}}}\n";
+            controllerSettings.Add($"etcd: 127.0.0.1:{client}");
+        }
+        if (controllerSettings.Count > 0)
+            controller += "\ncontroller:\n" + string.Concat(controllerSettings.Select(c => $"  {c}\n"));
         controller = editController?.Invoke(controller) ?? controller;
         if (standbyController)
         {

@@ -9,6 +9,9 @@ namespace Offload.Topology.Model;
 public sealed record TopologySpec(string Name, IReadOnlyList<SwitchSpec> Switches, IReadOnlyList<HostSpec> Hosts,
     IReadOnlyList<LinkSpec> Links, IReadOnlyList<ControllerSpec> Controllers, string Directory)
 {
+    /// <summary>A one-member etcd (Debian's etcd-server) the run starts on loopback for its controllers; null: none.</summary>
+    public EtcdSpec? Etcd { get; init; }
+
     public IEnumerable<HostSpec> Clients => Hosts.Where(h => h.IsClient);
 
     public HostSpec Host(string name) => Hosts.FirstOrDefault(h => h.Name == name) ?? throw new ArgumentException($"no host named '{name}' in topology {Name}");
@@ -23,6 +26,9 @@ public sealed record TopologySpec(string Name, IReadOnlyList<SwitchSpec> Switche
 }
 
 public enum SwitchKind { Sim, Bmv2 }
+
+/// <summary>The run's etcd: its client port on 127.0.0.1 (the controllers' <c>etcd:</c>) and its peer port.</summary>
+public sealed record EtcdSpec(int ClientPort, int PeerPort);
 
 /// <summary>
 /// A switch: offload-sim or BMv2's simple_switch_grpc, serving P4Runtime on loopback. A standby (<c>StandbyFor</c>)

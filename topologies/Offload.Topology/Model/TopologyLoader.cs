@@ -8,7 +8,7 @@ namespace Offload.Topology.Model;
 /// <summary>Reads a topology file; every problem is reported as "file:line: path: what is wrong", all at once.</summary>
 public static partial class TopologyLoader
 {
-    private static readonly string[] Sections = ["name", "switches", "hosts", "clients", "links", "controllers"];
+    private static readonly string[] Sections = ["name", "switches", "hosts", "clients", "links", "controllers", "etcd"];
 
     public static TopologySpec LoadFile(string path)
     {
@@ -37,7 +37,7 @@ public static partial class TopologyLoader
                 .Concat(YamlSection.List(root, "clients", file, errors).Select(s => ReadHost(s, isClient: true))).ToList(),
             YamlSection.List(root, "links", file, errors).Select(ReadLink).ToList(),
             YamlSection.List(root, "controllers", file, errors).Select(s => ReadController(s, directory)).ToList(),
-            directory);
+            directory) { Etcd = YamlSection.Mapping(root, "etcd", file, errors) is { } etcd ? ReadEtcd(etcd) : null };
         Validate(topology, file, errors);
         if (errors.Count > 0)
             throw new ConfigException(errors);
@@ -88,6 +88,15 @@ public static partial class TopologyLoader
             s.Error("port", "must be 1 to 65535");
         s.RejectUnknownKeys();
         return new ServiceSpec(kind, port, healthPort, command);
+    }
+
+    private static EtcdSpec ReadEtcd(YamlSection s)
+    {
+        var spec = new EtcdSpec((int)(s.Unsigned("client_port", 65535) ?? 2379), (int)(s.Unsigned("peer_port", 65535) ?? 2380));
+        if (spec.ClientPort == spec.PeerPort || spec.ClientPort == 0 || spec.PeerPort == 0)
+            s.Error("client_port", $"client port {spec.ClientPort} and peer port {spec.PeerPort} must be two ports");
+        s.RejectUnknownKeys();
+        return spec;
     }
 
     private static LinkSpec ReadLink(YamlSection s)

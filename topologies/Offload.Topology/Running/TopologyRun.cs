@@ -94,6 +94,8 @@ public sealed partial class TopologyRun : IAsyncDisposable
             _network.AddManagement(controller.Management!, Topology);
         foreach (var sw in Topology.Switches)
             await StartSwitchAsync(sw, cancellationToken);
+        if (Topology.Etcd is not null)
+            await StartEtcdAsync(cancellationToken);
         foreach (var host in Topology.Hosts)
         {
             foreach (var service in host.Services)
@@ -209,6 +211,23 @@ public sealed partial class TopologyRun : IAsyncDisposable
         }
         _log($"controller {controller.Name}: not yet UP after {patience.TotalSeconds:0} s: {string.Join(", ", unsettled.Select(b => $"{b.Name} ({b.Health}, {b.Reason})"))}");
     }
+
+    /// <summary>Starts the run's etcd (again, on the same data: a restart keeps what it held) and waits until it listens.</summary>
+    public async Task StartEtcdAsync(CancellationToken cancellationToken)
+    {
+        var etcd = Topology.Etcd ?? throw new InvalidOperationException("the topology has no etcd (etcd: at its top level)");
+        if (!File.Exists("/usr/bin/etcd"))
+            throw new InvalidOperationException("the topology's etcd needs /usr/bin/etcd: run `make deps` (or apt-get install etcd-server)");
+        await EnsurePortFreeAsync(etcd.ClientPort, "etcd");
+        var (client, peer) = ($"http://127.0.0.1:{etcd.ClientPort}", $"http://127.0.0.1:{etcd.PeerPort}");
+        var process = Start("etcd", null, "/usr/bin/etcd", ["--name", Prefix, "--data-dir", Path.Combine(_state.Directory, "etcd"), "--listen-client-urls", client,
+            "--advertise-client-urls", client, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", $"{Prefix}={peer}"]);
+        await WaitForTcpAsync(process, etcd.ClientPort, TimeSpan.FromSeconds(30), cancellationToken);
+        _log($"etcd: 127.0.0.1:{etcd.ClientPort} (pid {process.Pid})");
+    }
+
+    /// <summary>Kills the run's etcd, as a crash: its data stays for <see cref="StartEtcdAsync"/>.</summary>
+    public Task KillEtcdAsync() => StopAsync("etcd", TimeSpan.Zero);
 
     /// <summary>Stops a switch process: gracefully, or at once as a crash would (its P4Runtime stream and its ports go dead).</summary>
     public Task StopSwitchAsync(string name, bool crash) => StopAsync($"switch {name}", crash ? TimeSpan.Zero : TimeSpan.FromSeconds(10));
