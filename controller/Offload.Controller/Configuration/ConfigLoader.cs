@@ -230,13 +230,17 @@ public static partial class ConfigLoader
             s.Text("config_master"),
             (long)(s.Unsigned("config_version", long.MaxValue) ?? 0),
             s.Text("etcd"),
-            s.Duration("session_ttl", TimeSpan.FromSeconds(2), TimeSpan.FromDays(1)));
+            s.Duration("session_ttl", TimeSpan.FromSeconds(2), TimeSpan.FromDays(1)),
+            s.Enum<ElectionMode>("election") ?? ElectionMode.Static,
+            s.Duration("election_ttl", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)));
         foreach (var peer in config.Peers.Where(p => !HostPort().IsMatch(p)))
             s.Error("peers", $"'{peer}' is not HOST:PORT (a peer controller's admin endpoint)");
         if (config.ConfigMaster is { } master && !HostPort().IsMatch(master))
             s.Error("config_master", $"'{master}' is not HOST:PORT (the configuration master's admin endpoint)");
         if (config.Etcd is { } etcd && !HostPort().IsMatch(etcd))
             s.Error("etcd", $"'{etcd}' is not HOST:PORT (an etcd client endpoint, e.g. 127.0.0.1:2379)");
+        if (config.Election == ElectionMode.Etcd && config.Etcd is null)
+            s.Error("election", "etcd needs controller.etcd: where the controllers campaign");
         if (config.PortProbeMisses == 0)
             s.Error("port_probe_misses", "must be at least 1");
         s.RejectUnknownKeys();

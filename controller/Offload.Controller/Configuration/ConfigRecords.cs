@@ -21,13 +21,20 @@ public sealed record OffloadConfig(
 /// <param name="ConfigVersion">this file's version; a controller refuses a configuration older than the one it runs</param>
 /// <param name="Etcd">the etcd endpoint (HOST:PORT) the connection table is replicated to; null: the table stays in memory</param>
 /// <param name="SessionTtl">how long replicated connection records outlive the controller that wrote them (their lease's TTL)</param>
+/// <param name="Election">how this controller's election ids are chosen: the configured ones, or won through etcd</param>
+/// <param name="ElectionTtl">the etcd election's lease: how long a killed leader keeps its leadership</param>
 public sealed record ControllerConfig(string Name, IReadOnlyList<string> Peers, TimeSpan Heartbeat, TimeSpan AgentPoll,
-    TimeSpan PortProbeInterval, int PortProbeMisses, string? ConfigMaster = null, long ConfigVersion = 0, string? Etcd = null, TimeSpan? SessionTtl = null)
+    TimeSpan PortProbeInterval, int PortProbeMisses, string? ConfigMaster = null, long ConfigVersion = 0, string? Etcd = null, TimeSpan? SessionTtl = null,
+    ElectionMode Election = ElectionMode.Static, TimeSpan? ElectionTtl = null)
 {
+    public static readonly TimeSpan DefaultElectionTtl = TimeSpan.FromSeconds(2);
+
     public static readonly TimeSpan DefaultSessionTtl = TimeSpan.FromSeconds(60);
 
     public static ControllerConfig Default { get; } = new(Environment.MachineName, [], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 3);
 }
+
+public enum ElectionMode { Static, Etcd }
 
 public enum HealthCheckKind { Tcp, Http, Https, Tls, Socks5, Udp, Script }
 

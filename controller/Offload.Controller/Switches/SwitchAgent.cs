@@ -100,6 +100,27 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             Ending = key => Group?.Mirror(this, standby => standby._plumber.CloseAsync([key], CancellationToken.None)),
         };
         Role = sw.Group is null ? SwitchRole.Alone : SwitchRole.Unassigned;
+        if (options.Etcd is { } elections && config.Controller.Election == ElectionMode.Etcd)
+            _election = new Cluster.SwitchElection(elections, sw.Name, config.Controller.Name, config.Controller.ElectionTtl ?? ControllerConfig.DefaultElectionTtl, _logger);
+    }
+
+    private readonly Cluster.SwitchElection? _election;
+
+    /// <summary>The election id the agent arbitrates with now (the configured one, or the last won through etcd).</summary>
+    public ElectionId ElectionId => _session.ElectionId;
+
+    // A win through etcd raises the id on the live stream (and on every reconnect after) and on the Writes.
+    private async Task ElectedAsync(ElectionId id)
+    {
+        _client.ElectionId = id;
+        try
+        {
+            await _session.ChangeElectionIdAsync(id);
+        }
+        catch (RpcException)
+        {
+            // No stream now: the next one arbitrates with the new id.
+        }
     }
 
     public string Name => _switch.Name;
@@ -256,6 +277,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     {
         _session.Start();
         _replicated?.Start();
+        _election?.Start(ElectedAsync);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -613,6 +635,8 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     {
         if (_replicated is not null)
             await _replicated.DisposeAsync();
+        if (_election is not null)
+            await _election.DisposeAsync();
         await _session.DisposeAsync();
         await _writes.DisposeAsync();
         _channel.Dispose();

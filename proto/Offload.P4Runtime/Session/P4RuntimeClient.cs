@@ -24,7 +24,8 @@ public sealed class P4RuntimeClient
     }
 
     public ulong DeviceId { get; }
-    public ElectionId? ElectionId { get; }
+    /// <summary>The id Writes carry; it changes when the controller is elected anew (Cluster/SwitchElection).</summary>
+    public ElectionId? ElectionId { get; set; }
     public string Role { get; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
