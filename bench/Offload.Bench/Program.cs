@@ -1,7 +1,7 @@
 using System.Globalization;
 using Offload.Bench;
 
-// Usage: Offload.Bench [grpc|sim|controller|failover|health|topology|all] [--seconds N]
+// Usage: Offload.Bench [grpc|sim|controller|failover|switch-failover|replication|health|topology|all] [--seconds N]
 if (args is ["health-backends", var first, var count])
     return await HealthBackends.RunAsync(int.Parse(first, CultureInfo.InvariantCulture), int.Parse(count, CultureInfo.InvariantCulture));
 var seconds = 3.0;
@@ -13,18 +13,18 @@ for (var i = 0; i < args.Length; i++)
         seconds = s;
         i++;
     }
-    else if (args[i] is "grpc" or "sim" or "controller" or "health" or "topology" or "failover")
+    else if (args[i] is "grpc" or "sim" or "controller" or "health" or "topology" or "failover" or "switch-failover" or "replication")
         suites.Add(args[i]);
     else if (args[i] is "all")
-        suites.AddRange(["grpc", "sim", "controller", "failover", "health", "topology"]);
+        suites.AddRange(["grpc", "sim", "controller", "failover", "switch-failover", "replication", "health", "topology"]);
     else
     {
-        Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: Offload.Bench [grpc|sim|controller|failover|health|topology|all] [--seconds N]");
+        Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: Offload.Bench [grpc|sim|controller|failover|switch-failover|replication|health|topology|all] [--seconds N]");
         return 2;
     }
 }
 if (suites.Count == 0)
-    suites.AddRange(["grpc", "sim", "controller", "failover", "health", "topology"]);
+    suites.AddRange(["grpc", "sim", "controller", "failover", "switch-failover", "replication", "health", "topology"]);
 var duration = TimeSpan.FromSeconds(seconds);
 foreach (var suite in suites.Distinct())
 {
@@ -38,6 +38,10 @@ foreach (var suite in suites.Distinct())
         await HealthSuite.RunAsync(duration);
     else if (suite == "failover")
         await FailoverSuite.RunAsync();
+    else if (suite == "switch-failover")
+        await SwitchFailoverSuite.RunAsync();
+    else if (suite == "replication")
+        await ReplicationSuite.RunAsync();
     else
         await ControllerSuite.RunAsync();
     Console.WriteLine();

@@ -5,7 +5,7 @@ using Offload.Topology.Model;
 namespace Offload.Topology.Scenarios;
 
 /// <summary>What the switch-takeover scenarios share: the pair under test, the takeover's traffic gap, the group's view.</summary>
-internal static class SwitchTakeover
+public static class SwitchTakeover
 {
     /// <summary>The topology's first switch with a standby, and that standby.</summary>
     public static (string Active, string Standby) Pair(ScenarioContext context, string scenario) =>
