@@ -131,8 +131,6 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     /// <summary>The connection table's replication to etcd; null when the controller has no etcd.</summary>
     public ReplicatedConnectionTable? Replication => _replicated;
 
-    public SwitchConfig Switch => _switch;
-
     /// <summary>The active/standby group the agent's switch belongs to; null when it stands alone.</summary>
     public StandbyGroup? Group { get; set; }
 

@@ -19,10 +19,7 @@ public sealed class SwitchFailoverScenario : IScenario
         var (active, standby) = SwitchTakeover.Pair(context, Name);
         var group = await SwitchTakeover.GroupAsync(context);
         result.Check($"{active} is the active switch", group?.Active == active, $"group {group?.Name}: active {group?.Active ?? "none"}");
-        var vip = context.VipServing(ServiceKind.Echo);
-        using var echo = await context.StartEchoAsync(context.Client.Name, ScenarioContext.Endpoint(vip), 16, cancellationToken);
-        var mirrored = await SwitchTakeover.ConnectionsAsync(context, standby, 16);
-        result.Check($"{standby} holds the connections ahead of time", mirrored >= 16, $"{mirrored} connections mirrored onto {standby}");
+        using var echo = await SwitchTakeover.StartMirroredEchoAsync(context, result, standby, cancellationToken);
 
         context.Log($"killing the active switch {active} (SIGKILL)");
         var gap = await SwitchTakeover.TrafficGapAsync(echo, () => context.Run.StopSwitchAsync(active, crash: true), TimeSpan.FromSeconds(4), cancellationToken);

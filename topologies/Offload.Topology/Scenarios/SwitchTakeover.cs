@@ -55,6 +55,15 @@ public static class SwitchTakeover
         return connections;
     }
 
+    /// <summary>16 long-lived echo connections, checked to be mirrored onto the standby before any fault.</summary>
+    public static async Task<EchoSession> StartMirroredEchoAsync(ScenarioContext context, ScenarioResult result, string standby, CancellationToken cancellationToken)
+    {
+        var echo = await context.StartEchoAsync(context.Client.Name, ScenarioContext.Endpoint(context.VipServing(ServiceKind.Echo)), 16, cancellationToken);
+        var mirrored = await ConnectionsAsync(context, standby, 16);
+        result.Check($"{standby} holds the connections ahead of time", mirrored >= 16, $"{mirrored} connections mirrored onto {standby}");
+        return echo;
+    }
+
     public static void CheckNothingLost(ScenarioResult result, Traffic.EchoReport report) =>
         result.Check("no connection broken, no byte lost", report.Broken == 0 && report.Received == report.Sent && report.Received > 0,
             $"{report.Connections.Length - report.Broken}/{report.Connections.Length} intact, {report.Received} of {report.Sent} bytes back");

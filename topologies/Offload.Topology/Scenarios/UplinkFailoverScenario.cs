@@ -18,10 +18,7 @@ public sealed class UplinkFailoverScenario : IScenario
         var (active, standby) = SwitchTakeover.Pair(context, Name);
         var uplink = context.Config.Switches.First(s => s.Name == active).Uplinks.FirstOrDefault()
                      ?? throw new InvalidOperationException($"{Name} needs uplinks on {active} in {context.ConfigPath}");
-        var vip = context.VipServing(ServiceKind.Echo);
-        using var echo = await context.StartEchoAsync(context.Client.Name, ScenarioContext.Endpoint(vip), 16, cancellationToken);
-        var mirrored = await SwitchTakeover.ConnectionsAsync(context, standby, 16);
-        result.Check($"{standby} holds the connections ahead of time", mirrored >= 16, $"{mirrored} connections mirrored onto {standby}");
+        using var echo = await SwitchTakeover.StartMirroredEchoAsync(context, result, standby, cancellationToken);
 
         context.Log($"cutting {active}'s uplink (port {uplink.Port})");
         var gap = await SwitchTakeover.TrafficGapAsync(echo, () =>
