@@ -4,12 +4,27 @@ using P4.V1;
 
 namespace Offload.Controller.Plumbing;
 
+/// <summary>
+/// What a spliced connection's packets need rewritten (delayed binding): client → backend, the sequence and
+/// acknowledgment numbers move by these amounts (mod 2^32); backend → client by the opposite amounts, crosswise.
+/// Zero for every connection the switch places itself.
+/// </summary>
+public readonly record struct Splice(uint SeqDelta, uint AckDelta)
+{
+    public bool IsNone => SeqDelta == 0 && AckDelta == 0;
+
+    /// <summary>The backend → client direction: its sequence numbers are the client's acknowledgments, and back.</summary>
+    public Splice Reverse => new(0u - AckDelta, 0u - SeqDelta);
+}
+
 /// <summary>One client connection to a VIP and the backend it is pinned to, as a connection digest reports it.</summary>
 public sealed record Connection(byte IpVersion, UInt128 Client, UInt128 Vip, byte Protocol, ushort ClientPort, ushort VipPort,
-    int VipId, int BackendId)
+    int VipId, int BackendId, Splice Splice = default)
 {
-    public static Connection Of(ConnectionKey key, int vipId, int backendId) =>
-        new(key.IpVersion, key.Client, key.Vip, key.Protocol, key.ClientPort, key.VipPort, vipId, backendId);
+    public static Connection Of(ConnectionKey key, int vipId, int backendId, Splice splice = default) =>
+        new(key.IpVersion, key.Client, key.Vip, key.Protocol, key.ClientPort, key.VipPort, vipId, backendId, splice);
+
+    public static Connection Of(ConnectionKey key, Sessions.TrackedConnection tracked) => Of(key, tracked.VipId, tracked.BackendId, tracked.Splice);
 
     /// <summary>Decodes one connection_digest_t, member by name as the P4Info orders them.</summary>
     public static Connection FromDigest(P4InfoIndex p4Info, P4Data data)

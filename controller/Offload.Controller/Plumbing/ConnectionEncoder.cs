@@ -24,7 +24,7 @@ public readonly record struct BackendEndpoint(UInt128 Address, ushort Port);
 public sealed class ConnectionEncoder
 {
     private readonly Family _v4, _v6;
-    private readonly uint _forward, _backendParam, _drop;
+    private readonly uint _forward, _backendParam, _seqParam, _ackParam, _drop;
 
     public ConnectionEncoder(P4InfoIndex p4Info)
     {
@@ -33,6 +33,8 @@ public sealed class ConnectionEncoder
         var forward = p4Info.Actions[OffloadP4.Forward];
         _forward = forward.Preamble.Id;
         _backendParam = forward.Params.Single(p => p.Name == "backend_id").Id;
+        _seqParam = forward.Params.Single(p => p.Name == "seq_delta").Id;
+        _ackParam = forward.Params.Single(p => p.Name == "ack_delta").Id;
         _drop = p4Info.Actions[OffloadP4.DropConnection].Preamble.Id;
         ForwardTables = new HashSet<uint> { _v4.Forward, _v6.Forward };
     }
@@ -40,18 +42,19 @@ public sealed class ConnectionEncoder
     public IReadOnlySet<uint> ForwardTables { get; }
 
     /// <summary>The INSERT of a connection's forward entry (client → VIP, pinned to its backend), as the wire carries it.</summary>
-    public ByteString ForwardInsert(ConnectionKey c, int backendId, long idleTimeoutNs) =>
-        EncodeForward(c, insert: true, _forward, [(uint)backendId, 0u, 0u], idleTimeoutNs);
+    public ByteString ForwardInsert(ConnectionKey c, int backendId, long idleTimeoutNs, Splice splice = default) =>
+        EncodeForward(c, insert: true, _forward, [(uint)backendId, splice.SeqDelta, splice.AckDelta], idleTimeoutNs);
 
     /// <summary>The INSERT of a connection's reverse entry (backend → client, rewritten back to the VIP), as the wire carries it.</summary>
-    public ByteString ReverseInsert(ConnectionKey c, BackendEndpoint backend, int backendId, UInt128 vipAddress, ushort vipPort) =>
-        EncodeReverse(c, backend, insert: true, FamilyOf(c.IpVersion).ReverseNat, [(uint)backendId, vipAddress, vipPort, 0u, 0u]);
+    /// <param name="splice">the forward direction's rewrite; the reverse entry takes its reverse</param>
+    public ByteString ReverseInsert(ConnectionKey c, BackendEndpoint backend, int backendId, UInt128 vipAddress, ushort vipPort, Splice splice = default) =>
+        EncodeReverse(c, backend, insert: true, FamilyOf(c.IpVersion).ReverseNat, [(uint)backendId, vipAddress, vipPort, splice.Reverse.SeqDelta, splice.Reverse.AckDelta]);
 
-    public TableEntry Forward(ConnectionKey c, int backendId, long idleTimeoutNs) =>
-        Update.Parser.ParseFrom(ForwardInsert(c, backendId, idleTimeoutNs)).Entity.TableEntry;
+    public TableEntry Forward(ConnectionKey c, int backendId, long idleTimeoutNs, Splice splice = default) =>
+        Update.Parser.ParseFrom(ForwardInsert(c, backendId, idleTimeoutNs, splice)).Entity.TableEntry;
 
-    public TableEntry Reverse(ConnectionKey c, BackendEndpoint backend, int backendId, UInt128 vipAddress, ushort vipPort) =>
-        Update.Parser.ParseFrom(ReverseInsert(c, backend, backendId, vipAddress, vipPort)).Entity.TableEntry;
+    public TableEntry Reverse(ConnectionKey c, BackendEndpoint backend, int backendId, UInt128 vipAddress, ushort vipPort, Splice splice = default) =>
+        Update.Parser.ParseFrom(ReverseInsert(c, backend, backendId, vipAddress, vipPort, splice)).Entity.TableEntry;
 
     /// <summary>The firewall drop route of a denied connection (seed 003 c33): its packets die in the switch.</summary>
     public TableEntry Drop(ConnectionKey c, long idleTimeoutNs) =>
@@ -73,8 +76,8 @@ public sealed class ConnectionEncoder
         return Encode(insert, f.Reverse, f.ReverseFields, [backend.Address, c.Client, c.Protocol, backend.Port, c.ClientPort], action, args, 0);
     }
 
-    /// <summary>The connection a forward entry (from a read or an idle notification) stands for, and its backend when the entry has its action.</summary>
-    public (ConnectionKey Key, int BackendId)? Read(TableEntry entry)
+    /// <summary>The connection a forward entry (from a read or an idle notification) stands for, and its backend and splice when the entry has its action.</summary>
+    public (ConnectionKey Key, int BackendId, Splice Splice)? Read(TableEntry entry)
     {
         var f = entry.TableId == _v4.Forward ? _v4 : entry.TableId == _v6.Forward ? _v6 : null;
         if (f is null || entry.Match.Count != 5)
@@ -87,10 +90,13 @@ public sealed class ConnectionEncoder
                 return null;
             values[at] = ToUInt128(match.Exact.Value);
         }
-        var backend = entry.Action?.Action is { } action && action.ActionId == _forward
-            ? (int)ToUInt128(action.Params.Single(p => p.ParamId == _backendParam).Value)
-            : 0;
-        return (new ConnectionKey(f == _v4 ? (byte)4 : (byte)6, values[0], values[1], (byte)values[2], (ushort)values[3], (ushort)values[4]), backend);
+        var (backend, splice) = (0, default(Splice));
+        if (entry.Action?.Action is { } action && action.ActionId == _forward)
+        {
+            uint Param(uint id) => (uint)(action.Params.FirstOrDefault(p => p.ParamId == id) is { } p ? ToUInt128(p.Value) : 0);
+            (backend, splice) = ((int)Param(_backendParam), new Splice(Param(_seqParam), Param(_ackParam)));
+        }
+        return (new ConnectionKey(f == _v4 ? (byte)4 : (byte)6, values[0], values[1], (byte)values[2], (ushort)values[3], (ushort)values[4]), backend, splice);
     }
 
     private Family FamilyOf(byte ipVersion) => ipVersion == 4 ? _v4 : _v6;

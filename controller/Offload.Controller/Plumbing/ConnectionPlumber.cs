@@ -83,7 +83,7 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
         foreach (var (key, connection) in Table.Snapshot())
         {
             var timeout = mirroring ? 0 : connection.Closing ? _closingIdleTimeoutNs : _idleTimeoutNs;
-            updates.Add(P4RuntimeClient.Modify(new Entity { TableEntry = _encoder.Forward(key, connection.BackendId, timeout) }));
+            updates.Add(P4RuntimeClient.Modify(new Entity { TableEntry = _encoder.Forward(key, connection.BackendId, timeout, connection.Splice) }));
             if (!connection.Closing && Mirroring != mirroring)
                 (mirroring ? Closed : Opened)?.Invoke(connection.BackendId);
         }
@@ -122,7 +122,7 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
         var backends = _backends;
         var vips = _vips;
         var updates = new EncodedUpdates(connections.Count * 2);
-        var pinned = new List<(ConnectionKey Key, int VipId, int BackendId)>(connections.Count);
+        var pinned = new List<Connection>(connections.Count);
         foreach (var connection in connections.Distinct())
         {
             if (!backends.TryGetValue(connection.BackendId, out var backend) || !vips.TryGetValue(connection.VipId, out var vip))
@@ -133,9 +133,9 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
                 Table.Seen(key);
                 continue;
             }
-            updates.Add(_encoder.ForwardInsert(key, connection.BackendId, Mirroring ? 0 : _idleTimeoutNs));
-            updates.Add(_encoder.ReverseInsert(key, backend, connection.BackendId, vip.Address, vip.Port));
-            pinned.Add((key, connection.VipId, connection.BackendId));
+            updates.Add(_encoder.ForwardInsert(key, connection.BackendId, Mirroring ? 0 : _idleTimeoutNs, connection.Splice));
+            updates.Add(_encoder.ReverseInsert(key, backend, connection.BackendId, vip.Address, vip.Port, connection.Splice));
+            pinned.Add(connection);
         }
         if (updates.Count == 0)
             return Task.FromResult(0);
@@ -143,16 +143,16 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
         return Track(written, pinned);
     }
 
-    private async Task<int> Track(Task<WriteResult> written, List<(ConnectionKey Key, int VipId, int BackendId)> pinned)
+    private async Task<int> Track(Task<WriteResult> written, List<Connection> pinned)
     {
         ThrowUnless(await written, StatusCode.AlreadyExists);
         var opened = new List<Connection>(pinned.Count);
-        foreach (var (key, vipId, backendId) in pinned)
+        foreach (var connection in pinned)
         {
-            if (!Table.Open(key, vipId, backendId))
+            if (!Table.Open(ConnectionKey.Of(connection), connection.VipId, connection.BackendId, connection.Splice))
                 continue;
-            CountOpened(backendId);
-            opened.Add(Connection.Of(key, vipId, backendId));
+            CountOpened(connection.BackendId);
+            opened.Add(connection);
         }
         if (opened.Count > 0)
             Pinned?.Invoke(opened);
@@ -204,7 +204,7 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
             Ending?.Invoke(key);
             if (Mirroring)
                 continue;
-            updates.Add(P4RuntimeClient.Modify(new Entity { TableEntry = _encoder.Forward(key, connection.BackendId, _closingIdleTimeoutNs) }));
+            updates.Add(P4RuntimeClient.Modify(new Entity { TableEntry = _encoder.Forward(key, connection.BackendId, _closingIdleTimeoutNs, connection.Splice) }));
             CountClosed(connection.BackendId);
         }
         if (updates.Count > 0)
@@ -214,7 +214,7 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
 
     /// <summary>Deletes idle connections: the reported forward entries and their reverse entries.</summary>
     public Task<int> ForgetAsync(IEnumerable<TableEntry> idleForwardEntries, CancellationToken cancellationToken = default) =>
-        RemoveAsync(idleForwardEntries.Select(_encoder.Read).OfType<(ConnectionKey Key, int BackendId)>().Select(r => r.Key), cancellationToken);
+        RemoveAsync(idleForwardEntries.Select(_encoder.Read).OfType<(ConnectionKey Key, int BackendId, Splice Splice)>().Select(r => r.Key), cancellationToken);
 
     /// <summary>Deletes the routes of every connection pinned to a backend, so their clients reconnect elsewhere.</summary>
     public Task<int> RemoveBackendConnectionsAsync(int backendId, CancellationToken cancellationToken = default) =>
@@ -272,7 +272,7 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
                 continue;
             reverses.Remove(Reconciler.Key(_encoder.ReverseKey(read.Key, backend)));
             held.Add(read.Key);
-            if (Table.Open(read.Key, _vipIds.GetValueOrDefault((read.Key.Vip, read.Key.VipPort, read.Key.Protocol)), read.BackendId))
+            if (Table.Open(read.Key, _vipIds.GetValueOrDefault((read.Key.Vip, read.Key.VipPort, read.Key.Protocol)), read.BackendId, read.Splice))
                 CountOpened(read.BackendId);
         }
         // A switch that restarted lost what it held: connections tracked from before are gone.

@@ -6,7 +6,7 @@ namespace Offload.Controller.Sessions;
 /// A pinned connection as the controller tracks it: where it goes, since when, when it was last heard of, and whether
 /// its client has sent FIN or RST (it keeps its routes until they age out, but no longer counts as live).
 /// </summary>
-public readonly record struct TrackedConnection(int VipId, int BackendId, long CreatedUnixMs, long LastSeenUnixMs, bool Closing = false);
+public readonly record struct TrackedConnection(int VipId, int BackendId, long CreatedUnixMs, long LastSeenUnixMs, bool Closing = false, Splice Splice = default);
 
 /// <summary>
 /// The connections one switch carries, connection → backend: what the controller knows without asking the switch.
@@ -17,7 +17,7 @@ public interface IConnectionTable
     int Count { get; }
 
     /// <summary>Tracks a newly pinned connection; false (and no change) when it is tracked already.</summary>
-    bool Open(ConnectionKey key, int vipId, int backendId);
+    bool Open(ConnectionKey key, int vipId, int backendId, Splice splice = default);
 
     /// <summary>Stops tracking a connection that ended; false when it was not tracked.</summary>
     bool Close(ConnectionKey key, out TrackedConnection connection);

@@ -16,10 +16,10 @@ public sealed class InMemoryConnectionTable(TimeProvider? time = null) : IConnec
 
     public int Count => _connections.Count;
 
-    public bool Open(ConnectionKey key, int vipId, int backendId)
+    public bool Open(ConnectionKey key, int vipId, int backendId, Splice splice = default)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (!_connections.TryAdd(key, new TrackedConnection(vipId, backendId, now, now)))
+        if (!_connections.TryAdd(key, new TrackedConnection(vipId, backendId, now, now, Splice: splice)))
             return false;
         Tally(_perBackend, backendId, +1);
         Tally(_perVip, vipId, +1);

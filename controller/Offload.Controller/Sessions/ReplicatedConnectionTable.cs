@@ -16,7 +16,7 @@ namespace Offload.Controller.Sessions;
 /// </summary>
 /// <remarks>
 /// A record: /offload/connections/SCOPE/4/CLIENT/CLIENTPORT/VIP/VIPPORT/PROTOCOL → "VIPID BACKENDID CREATEDMS SEENMS CLOSING",
-/// where SCOPE is the switch, or its active/standby group.
+/// and " SEQDELTA ACKDELTA" for a spliced connection, where SCOPE is the switch, or its active/standby group.
 /// </remarks>
 public sealed partial class ReplicatedConnectionTable(EtcdClient etcd, string scope, TimeSpan ttl, ILogger logger, TimeProvider? time = null)
     : IConnectionTable, IAsyncDisposable
@@ -73,9 +73,9 @@ public sealed partial class ReplicatedConnectionTable(EtcdClient etcd, string sc
     public bool TryGet(ConnectionKey key, out TrackedConnection connection) => _inner.TryGet(key, out connection);
     public void Seen(ConnectionKey key) => _inner.Seen(key);
 
-    public bool Open(ConnectionKey key, int vipId, int backendId)
+    public bool Open(ConnectionKey key, int vipId, int backendId, Splice splice = default)
     {
-        if (!_inner.Open(key, vipId, backendId))
+        if (!_inner.Open(key, vipId, backendId, splice))
             return false;
         if (_inner.TryGet(key, out var connection))
             Queue(key, connection);
@@ -127,12 +127,16 @@ public sealed partial class ReplicatedConnectionTable(EtcdClient etcd, string sc
     /// <summary>How a connection's record is keyed (relative to the scope's prefix) and what it holds.</summary>
     public static (string Key, string Value) Format(ConnectionKey key, TrackedConnection connection) =>
         ($"{key.IpVersion}/{Addresses.ToAddress(key.IpVersion, key.Client)}/{key.ClientPort}/{Addresses.ToAddress(key.IpVersion, key.Vip)}/{key.VipPort}/{key.Protocol}",
-         string.Create(CultureInfo.InvariantCulture, $"{connection.VipId} {connection.BackendId} {connection.CreatedUnixMs} {connection.LastSeenUnixMs} {(connection.Closing ? 1 : 0)}"));
+         string.Create(CultureInfo.InvariantCulture, $"{connection.VipId} {connection.BackendId} {connection.CreatedUnixMs} {connection.LastSeenUnixMs} {(connection.Closing ? 1 : 0)}")
+         + (connection.Splice.IsNone ? "" : string.Create(CultureInfo.InvariantCulture, $" {connection.Splice.SeqDelta} {connection.Splice.AckDelta}")));
 
     public static (ConnectionKey Key, TrackedConnection Connection)? Parse(string key, string value)
     {
         var k = key.Split('/');
         var v = value.Split(' ');
+        var splice = default(Splice);
+        if (v.Length == 7 && uint.TryParse(v[5], out var seq) && uint.TryParse(v[6], out var ack))
+            (splice, v) = (new Splice(seq, ack), v[..5]);
         if (k.Length != 6 || v.Length != 5 || !byte.TryParse(k[0], out var version) || version is not (4 or 6)
             || !IPAddress.TryParse(k[1], out var client) || !ushort.TryParse(k[2], out var clientPort)
             || !IPAddress.TryParse(k[3], out var vip) || !ushort.TryParse(k[4], out var vipPort) || !byte.TryParse(k[5], out var protocol)
@@ -140,7 +144,7 @@ public sealed partial class ReplicatedConnectionTable(EtcdClient etcd, string sc
             || !long.TryParse(v[3], out var seen) || v[4] is not ("0" or "1"))
             return null;
         return (new ConnectionKey(version, Addresses.ToNumber(client), Addresses.ToNumber(vip), protocol, clientPort, vipPort),
-            new TrackedConnection(vipId, backendId, created, seen, v[4] == "1"));
+            new TrackedConnection(vipId, backendId, created, seen, v[4] == "1", splice));
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)

@@ -150,7 +150,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
 
     /// <summary>The connections as the switch's plumber tracks them, for a standby to mirror.</summary>
     internal IReadOnlyList<Connection> TrackedConnections() =>
-        _plumber.Table.Snapshot().Select(c => Connection.Of(c.Key, c.Connection.VipId, c.Connection.BackendId)).ToList();
+        _plumber.Table.Snapshot().Select(c => Connection.Of(c.Key, c.Connection)).ToList();
 
     /// <summary>Writes connections a standby lacks (the active's, when the standby joins).</summary>
     internal Task<int> MirrorAsync(IReadOnlyList<Connection> connections, CancellationToken cancellationToken) => _plumber.PinAsync(connections, cancellationToken);
@@ -431,7 +431,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         if (stored.Count == 0 || Role is not (SwitchRole.Alone or SwitchRole.Active))
             return;
         var missing = stored.Where(s => !s.Connection.Closing && !_plumber.Table.TryGet(s.Key, out _))
-            .Select(s => Connection.Of(s.Key, s.Connection.VipId, s.Connection.BackendId)).ToList();
+            .Select(s => Connection.Of(s.Key, s.Connection)).ToList();
         if (missing.Count > 0)
             LogRebuilt(_logger, _switch.Name, await _plumber.PinAsync(missing, cancellationToken), stored.Count);
     }

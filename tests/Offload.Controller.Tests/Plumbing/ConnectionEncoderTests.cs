@@ -28,7 +28,27 @@ public sealed class ConnectionEncoderTests
         Assert.Equal(new TableEntryBuilder(P4Info, OffloadP4.ReverseConnV4).Exact("ipv4_src", "10.0.1.11").Exact("ipv4_dst", "10.0.0.2")
             .Exact("ip_proto", 6).Exact("l4_src_port", 8080).Exact("l4_dst_port", 40000)
             .Action(OffloadP4.ReverseNatV4, ("backend_id", 7), ("vip_addr", "10.0.100.1"), ("vip_port", 80), ("seq_delta", 0), ("ack_delta", 0)).Build(), reverse);
-        Assert.Equal((key, 7), _encoder.Read(forward));
+        Assert.Equal((key, 7, default(Splice)), _encoder.Read(forward));
+    }
+
+    // A spliced connection: the client's acknowledgments move by the backend's ISN less ours (wrapping); its replies'
+    // sequence numbers move back by as much.
+    [Fact]
+    public void Spliced_DeltasOnBothEntries_ReadBack()
+    {
+        var key = new ConnectionKey(4, 0x0a000002, 0x0a006401, 6, 40000, 443);
+        var splice = new Splice(0, unchecked(0x10u - 0xfffffff0u));
+        Assert.Equal(0x20u, splice.AckDelta);
+        var forward = _encoder.Forward(key, 7, 60_000_000_000, splice);
+        Assert.Equal(new TableEntryBuilder(P4Info, OffloadP4.ConnV4).Exact("ipv4_src", "10.0.0.2").Exact("ipv4_dst", "10.0.100.1")
+            .Exact("ip_proto", 6).Exact("l4_src_port", 40000).Exact("l4_dst_port", 443)
+            .Action(OffloadP4.Forward, ("backend_id", 7), ("seq_delta", 0), ("ack_delta", 0x20)).IdleTimeout(TimeSpan.FromSeconds(60)).Build(), forward);
+        Assert.Equal((key, 7, splice), _encoder.Read(forward));
+        Assert.Equal(Hex(P4RuntimeClient.Insert(new Entity { TableEntry = forward })), Hex(_encoder.ForwardInsert(key, 7, 60_000_000_000, splice)));
+        Assert.Equal(new TableEntryBuilder(P4Info, OffloadP4.ReverseConnV4).Exact("ipv4_src", "10.0.1.11").Exact("ipv4_dst", "10.0.0.2")
+            .Exact("ip_proto", 6).Exact("l4_src_port", 8443).Exact("l4_dst_port", 40000)
+            .Action(OffloadP4.ReverseNatV4, ("backend_id", 7), ("vip_addr", "10.0.100.1"), ("vip_port", 443), ("seq_delta", 0xffffffe0u), ("ack_delta", 0)).Build(),
+            _encoder.Reverse(key, new BackendEndpoint(0x0a00010b, 8443), 7, 0x0a006401, 443, splice));
     }
 
     [Fact]

@@ -120,6 +120,7 @@ public sealed class ConnectionRecordTests
     [Theory]
     [InlineData("4/198.18.0.2/1174/198.18.100.1/80/6", "1 3 1700000000000 1700000000500 0")]
     [InlineData("6/2001:2::2/1031/2001:2:0:100::1/443/17", "2 9 1700000000000 1700000000000 1")]
+    [InlineData("4/198.18.0.2/40000/198.18.100.4/443/6", "4 5 1700000000000 1700000000000 0 0 4294967264")]
     public void Record_RoundTrips(string key, string value)
     {
         var parsed = ReplicatedConnectionTable.Parse(key, value);
