@@ -5,7 +5,7 @@
 # As non-root it prints exactly what is missing and the command that installs it.
 set -euo pipefail
 mode=${1:-test}
-APT_TEST=(python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc libprotobuf-dev python3-scapy python3-yaml iproute2 iputils-ping ethtool curl tshark openssl microsocks wrk nftables procps mininet etcd-server)
+APT_TEST=(python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc libprotobuf-dev python3-scapy python3-yaml iproute2 iputils-ping ethtool curl tshark openssl microsocks socat wrk nftables procps mininet etcd-server)
 
 if ! command -v dotnet >/dev/null 2>&1 || ! dotnet --list-sdks 2>/dev/null | grep -q '^10\.'; then
   echo "deps: the .NET 10 SDK is missing (dotnet --list-sdks shows no 10.x)." >&2

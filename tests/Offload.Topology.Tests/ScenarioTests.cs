@@ -42,6 +42,10 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     [Fact]
     public async Task EtcdRestart_NothingLost_TableCatchesUp() => await RunAsync("etcd-restart", new DefaultTopologyCopy(etcd: true));
 
+    /// <summary>One VIP:443 for TLS, SOCKS5, HTTP and a VPN-like stream: real clients, each spliced to its own pool.</summary>
+    [Fact]
+    public async Task Multiplex_EachProtocolToItsPool_BytesIntact() => await RunAsync("multiplex", new DefaultTopologyCopy(multiplex: true));
+
     /// <summary>The controller-classify path with real TCP: each SYN goes to the controller, which picks by weighted round robin and releases it.</summary>
     [Fact]
     public async Task Spread_ControllerClassifiedWeightedRoundRobin_SharesExact()

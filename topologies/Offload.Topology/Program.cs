@@ -42,7 +42,8 @@ internal static class Program
         {
             up, down, status, exec, test, ServeCommand(), ClientCommand(),
         };
-        return root.Parse(args).Invoke();
+        // The teardown after a signal takes longer than System.CommandLine's grace before it ends the process itself.
+        return root.Parse(args).Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
     private static async Task<int> Guard(Func<Task<int>> run)
@@ -100,14 +101,19 @@ internal static class Program
         return result.Passed ? 0 : 1;
     }
 
-    /// <summary>Ctrl-C, SIGTERM and SIGHUP all end the run the same way: through the teardown.</summary>
+    /// <summary>
+    /// Ctrl-C, SIGTERM and SIGHUP all end the run the same way: through the teardown. The registrations are kept for
+    /// the life of the process: one the collector took would let the next signal kill the runner mid-teardown.
+    /// </summary>
     private static CancellationTokenSource StopOnSignals(CancellationToken cancellationToken)
     {
         var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP })
-            PosixSignalRegistration.Create(signal, c => { c.Cancel = true; stop.Cancel(); });
+            SignalRegistrations.Add(PosixSignalRegistration.Create(signal, c => { c.Cancel = true; stop.Cancel(); }));
         return stop;
     }
+
+    private static readonly List<PosixSignalRegistration> SignalRegistrations = [];
 
     private static int Status()
     {
@@ -175,7 +181,7 @@ internal static class Program
 
     private static Command ClientCommand()
     {
-        var kind = new Argument<string>("kind") { Description = "http (many short requests) or echo (long-lived connections until stdin closes)" };
+        var kind = new Argument<string>("kind") { Description = "http (many short requests), echo (long-lived connections until stdin closes) or stream (one client-first connection, --count bytes up and back)" };
         var target = new Option<string>("--target") { Description = "ADDRESS:PORT", Required = true };
         var count = new Option<int>("--count") { Description = "requests (http) or connections (echo)", DefaultValueFactory = _ => 100 };
         var parallel = new Option<int>("--parallel") { Description = "requests at once (http)", DefaultValueFactory = _ => 4 };
@@ -208,7 +214,13 @@ internal static class Program
                 Console.WriteLine(JsonSerializer.Serialize(report, TrafficJson.Default.EchoReport));
                 return 0;
             }
-            return Fail($"unknown client '{p.GetValue(kind)}': http or echo");
+            if (p.GetValue(kind) == "stream")
+            {
+                var report = await StreamChecker.RunAsync(endpoint, p.GetValue(count), ct);
+                Console.WriteLine(JsonSerializer.Serialize(report, TrafficJson.Default.StreamReport));
+                return 0;
+            }
+            return Fail($"unknown client '{p.GetValue(kind)}': http, echo or stream");
         });
         return client;
     }

@@ -12,7 +12,7 @@ namespace Offload.Controller.Classification;
 public sealed class Classifier
 {
     private readonly LoadBalancingPolicyRegistry _policies;
-    private volatile Dictionary<int, (VipConfig Vip, ILoadBalancingPolicy Policy, List<BackendCandidate> Pool, object State)> _vips = new();
+    private volatile Dictionary<int, (VipConfig Vip, ILoadBalancingPolicy Policy, List<BackendCandidate> Pool, Dictionary<PayloadKind, List<BackendCandidate>> Kinds, object State)> _vips = new();
     private volatile Dictionary<int, BackendCandidate> _backends = new();
 
     private readonly ISessionTable _sessions;
@@ -44,6 +44,7 @@ public sealed class Classifier
         var byName = config.Backends.ToDictionary(b => b.Name, b => backends[b.Id]);
         var states = _vips;
         _vips = config.Vips.ToDictionary(v => v.Id, v => (v, _policies[v.Algorithm], v.Pool.Select(n => byName[n]).ToList(),
+            v.Multiplex.ToDictionary(k => k.Key, k => k.Value.Select(n => byName[n]).ToList()),
             states.TryGetValue(v.Id, out var old) && old.Vip.Algorithm == v.Algorithm ? old.State : new object()));
         _backends = backends;
     }
@@ -54,13 +55,17 @@ public sealed class Classifier
 
     /// <summary>
     /// Picks the backend of a new connection. <paramref name="firstData"/> is the connection's first payload when the
-    /// switch held the connection until it arrived (delayed binding): a TLS ClientHello there names the session.
+    /// controller held the connection until it arrived (a multiplex VIP, delayed binding): its kind picks the pool
+    /// (one the VIP lacks falls back to its <c>other</c> pool), and a TLS ClientHello there names the session.
     /// </summary>
     public Connection? Classify(Connection flow, ReadOnlySpan<byte> firstData = default)
     {
         if (!_vips.TryGetValue(flow.VipId, out var vip))
             return null;
-        var candidates = vip.Pool.Where(b => b.Weight > 0).ToList();
+        var pool = vip.Pool;
+        if (vip.Vip.Mode == VipMode.Multiplex && !vip.Kinds.TryGetValue(PayloadKinds.Of(firstData), out pool) && !vip.Kinds.TryGetValue(PayloadKind.Other, out pool))
+            return null;
+        var candidates = pool!.Where(b => b.Weight > 0).ToList();
         var session = SessionOf(vip.Vip, flow, firstData);
         if (session is { } key && _sessions.Lookup(key) is { } known && candidates.Any(c => c.Id == known))
         {

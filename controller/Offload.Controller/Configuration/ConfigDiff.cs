@@ -65,6 +65,7 @@ public static class ConfigDiff
         IPAddress or IPNetwork => value.ToString()!,
         TimeSpan t => $"{t.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s",
         Enum e => Snake(e.ToString()),
+        IDictionary map => string.Join("; ", map.Cast<DictionaryEntry>().Select(e => $"{Format(e.Key)}: {Format(e.Value)}")),
         IEnumerable items => string.Join(", ", items.Cast<object?>().Select(Format)),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",

@@ -166,6 +166,16 @@ public static partial class ConfigLoader
     private static VipConfig ReadVip(YamlSection s, Func<string, bool> isKnownAlgorithm)
     {
         var mode = s.Enum<VipMode>("mode") ?? VipMode.DataplaneSelect;
+        var multiplex = new Dictionary<PayloadKind, IReadOnlyList<string>>();
+        if (s.Child("multiplex") is { } kinds)
+        {
+            foreach (var kind in Enum.GetValues<PayloadKind>())
+            {
+                if (kinds.Strings(kind.ToString().ToLowerInvariant()) is { Count: > 0 } pool)
+                    multiplex[kind] = pool;
+            }
+            kinds.RejectUnknownKeys();
+        }
         var config = new VipConfig(
             s.Text("name", required: true) ?? "",
             (int)(s.Unsigned("id", 1023) ?? 0),
@@ -180,10 +190,22 @@ public static partial class ConfigLoader
             s.Strings("pool"),
             s.Strings("deliver_to"),
             DenySources(s),
-            s.Location);
+            s.Location) { Multiplex = multiplex };
+        if (mode == VipMode.Multiplex)
+        {
+            if (config.Pool.Count > 0)
+                s.Error("pool", "a multiplex VIP's pools are under multiplex: (tls, socks5, http, other)");
+            if (multiplex.Count == 0)
+                s.Error("multiplex", "a multiplex VIP needs at least one pool: tls, socks5, http or other (anything else)");
+            if (config.Protocol != 6)
+                s.Error("protocol", "a multiplex VIP is TCP: it reads the connection's first payload");
+            config = config with { Pool = multiplex.Values.SelectMany(p => p).Distinct().ToList(), PuntNonSyn = true };
+        }
+        else if (multiplex.Count > 0)
+            s.Error("multiplex", "only a VIP with mode: multiplex has pools per payload");
         if (!isKnownAlgorithm(config.Algorithm))
             s.Error("algorithm", $"unknown algorithm '{config.Algorithm}'");
-        if (config.Pool.Count == 0 && mode != VipMode.DeliverOnly)
+        if (config.Pool.Count == 0 && mode is not (VipMode.DeliverOnly or VipMode.Multiplex))
             s.Error("pool", "a VIP needs at least one backend (or mode: deliver_only)");
         if (mode == VipMode.DeliverOnly && config.DeliverTo.Count == 0)
             s.Error("deliver_to", "a deliver_only VIP needs at least one application");

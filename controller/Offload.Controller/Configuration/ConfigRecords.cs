@@ -101,14 +101,21 @@ public sealed record RouteConfig(IPNetwork Prefix, uint Port, string NextHopMac)
 public sealed record BackendConfig(string Name, int Id, IPAddress Address, ushort Port, string Mac, uint SwitchPort, int Weight,
     string? HealthCheck, bool DirectAccess, string? Agent, string? AgentService, ConfigLocation Location);
 
-public enum VipMode { DataplaneSelect, ControllerClassify, DeliverOnly }
+public enum VipMode { DataplaneSelect, ControllerClassify, DeliverOnly, Multiplex }
+
+/// <summary>What a multiplexed connection's first payload is: a TLS ClientHello, a SOCKS5 greeting, an HTTP request, or anything else (a VPN's framing).</summary>
+public enum PayloadKind { Tls, Socks5, Http, Other }
 
 public enum Affinity { None, SourceIp, TlsSession }
 
 /// <summary>A service address and the pool behind it.</summary>
 public sealed record VipConfig(string Name, int Id, IPAddress Address, byte Protocol, ushort Port, string Vmac, VipMode Mode,
     string Algorithm, Affinity Affinity, bool PuntNonSyn, IReadOnlyList<string> Pool, IReadOnlyList<string> DeliverTo,
-    IReadOnlyList<IPNetwork> DenySources, ConfigLocation Location);
+    IReadOnlyList<IPNetwork> DenySources, ConfigLocation Location)
+{
+    /// <summary>A multiplexed VIP's pool per kind of first payload (its <see cref="Pool"/> is all of them); empty otherwise.</summary>
+    public IReadOnlyDictionary<PayloadKind, IReadOnlyList<string>> Multiplex { get; init; } = new Dictionary<PayloadKind, IReadOnlyList<string>>();
+}
 
 public enum AclAction { Permit, Drop, Punt }
 

@@ -46,18 +46,27 @@ internal static class ConfigValidator
                 else if (backend.Address.AddressFamily != vip.Address.AddressFamily)
                     errors.Add($"{vip.Location}: VIP {vip.Name}: backend {name} is {Family(backend.Address.AddressFamily)} but the VIP is {Family(vip.Address.AddressFamily)}");
             }
-            if (vip.Affinity != Affinity.None && vip.Mode != VipMode.ControllerClassify)
+            if (vip.Affinity != Affinity.None && vip.Mode is not (VipMode.ControllerClassify or VipMode.Multiplex))
                 errors.Add($"{vip.Location}: VIP {vip.Name}: affinity needs mode controller_classify (the switch's selector hashes the whole 5-tuple)");
-            if (vip.DenySources.Count > 0 && vip.Mode != VipMode.ControllerClassify)
+            if (vip.DenySources.Count > 0 && vip.Mode is not (VipMode.ControllerClassify or VipMode.Multiplex))
                 errors.Add($"{vip.Location}: VIP {vip.Name}: deny_sources is checked by the controller and needs mode controller_classify (or use an acl rule)");
-            if (vip.Affinity == Affinity.TlsSession)
-                errors.Add($"{vip.Location}: VIP {vip.Name}: affinity tls_session is not supported yet; use source_ip");
+            if (vip.Affinity == Affinity.TlsSession && vip.Mode != VipMode.Multiplex)
+                errors.Add($"{vip.Location}: VIP {vip.Name}: affinity tls_session needs mode multiplex (the session ID is in the connection's first payload, which only a multiplex VIP reads)");
             foreach (var name in vip.DeliverTo.Where(n => !applications.Contains(n)))
                 errors.Add($"{vip.Location}: VIP {vip.Name}: deliver_to names unknown application '{name}'");
             foreach (var app in config.Applications.Where(a => vip.DeliverTo.Contains(a.Name) && a.Address is not null
                                                                && a.Address.AddressFamily != vip.Address.AddressFamily))
                 errors.Add($"{vip.Location}: VIP {vip.Name}: application {app.Name}'s address is {Family(app.Address!.AddressFamily)} but the VIP is {Family(vip.Address.AddressFamily)}");
-            if (vip.Pool.Distinct().Count() != vip.Pool.Count)
+            // A multiplex VIP's backends answer a connection the controller opened: their replies are punted until it is spliced.
+            foreach (var backend in vip.Pool.Where(n => vip.Mode == VipMode.Multiplex && backends.ContainsKey(n)).Select(n => backends[n]))
+            {
+                if (backend.DirectAccess)
+                    errors.Add($"{vip.Location}: VIP {vip.Name}: backend {backend.Name} has direct_access, but a multiplex VIP's backends reply only through the switch's splice");
+                foreach (var other in config.Vips.Where(o => o != vip && o.Pool.Any(n => backends.TryGetValue(n, out var b)
+                             && b.Address.Equals(backend.Address) && b.Port == backend.Port)))
+                    errors.Add($"{vip.Location}: VIP {vip.Name}: backend {backend.Name} ({backend.Address}:{backend.Port}) also serves VIP {other.Name}: a multiplex VIP's backend endpoints must be its own");
+            }
+            if (vip.Pool.Distinct().Count() != vip.Pool.Count && vip.Mode != VipMode.Multiplex)
                 errors.Add($"{vip.Location}: VIP {vip.Name}: a backend appears twice in the pool; use its weight");
         }
     }

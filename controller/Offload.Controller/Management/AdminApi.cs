@@ -210,7 +210,7 @@ public static class AdminApi
         host.Agents.Select(a => new SwitchView(a.Name, a.State, a.Connections,
             a.Stats.PinnedPerSecond, a.Stats.WriteLatency.Quantile(0.5) * 1000, a.Stats.WriteLatency.Quantile(0.99) * 1000,
             a.DigestBacklog, a.WriteBacklog, a.LastReconcile?.ToString() ?? "not yet", a.Role == SwitchRole.Alone ? "" : a.Role.ToString().ToLowerInvariant(),
-            a.Replication is { } r ? new ReplicationView(r.Replicating, r.Written, r.Pending, r.Failures) : null)).ToArray(),
+            a.Replication is { } r ? new ReplicationView(r.Replicating, r.Written, r.Pending, r.Failures) : null, a.Multiplexed.Spliced)).ToArray(),
         host.Config.Vips.Count, host.Config.Backends.Count, host.Agents.Where(a => a.Role != SwitchRole.Standby).Sum(a => a.Connections));
 
     public static GroupView[] Groups(ControllerHost host) => host.Groups.Select(g => new GroupView(g.Name, g.Members.Select(m => m.Name).ToArray(), g.Active?.Name,

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Offload.Controller.Management;
 
 public sealed record SwitchView(string Name, string State, int Connections, double NewPerSecond, double? WriteP50Ms, double? WriteP99Ms,
-    long DigestBacklog, long WriteBacklog, string LastReconcile, string Role, ReplicationView? Replication);
+    long DigestBacklog, long WriteBacklog, string LastReconcile, string Role, ReplicationView? Replication, long Spliced);
 
 /// <summary>The connection table's replication to etcd: records written, changes waiting, failed writes.</summary>
 public sealed record ReplicationView(bool Active, long Written, int Pending, long Failures);

@@ -15,7 +15,7 @@ public static class OffloadP4
     public const string Backends = "backends", SetBackendV4 = "set_backend_v4", SetBackendV6 = "set_backend_v6";
     public const string ReverseConnV4 = "reverse_conn_v4", ReverseConnV6 = "reverse_conn_v6";
     public const string ReverseEndpointV4 = "reverse_endpoint_v4", ReverseEndpointV6 = "reverse_endpoint_v6";
-    public const string ReverseNatV4 = "reverse_nat_v4", ReverseNatV6 = "reverse_nat_v6";
+    public const string ReverseNatV4 = "reverse_nat_v4", ReverseNatV6 = "reverse_nat_v6", PuntReturnMiss = "punt_return_miss";
     public const string RoutingV4 = "routing_v4", RoutingV6 = "routing_v6", SetNextHop = "set_next_hop";
     public const string Distribution = "distribution", Distribute = "distribute";
     public const string Replicas = "replicas", RewriteReplicaMac = "rewrite_replica_mac", RewriteReplicaV4 = "rewrite_replica_v4", RewriteReplicaV6 = "rewrite_replica_v6";

@@ -74,17 +74,19 @@ public static class DesiredState
         }
         entries.AddRange(pools.Entries());
 
-        // A backend endpoint behind exactly one VIP, and not reached directly, can be rewritten back without per-connection state.
+        // A backend endpoint behind exactly one VIP, and not reached directly, can be rewritten back without per-connection state;
+        // a multiplex VIP's endpoints are punted instead, so the controller sees a backend's answers until it has spliced the connection.
         var endpoints = config.Vips.SelectMany(v => v.Pool.Select(n => (Vip: v, Backend: backends[n]))).Where(x => !x.Backend.DirectAccess)
             .GroupBy(x => (x.Backend.Address, x.Backend.Port, x.Vip.Protocol));
         foreach (var group in endpoints.Where(g => g.Select(x => x.Vip.Name).Distinct().Count() == 1))
         {
             var (vip, backend) = group.First();
             var v4 = backend.Address.AddressFamily == AddressFamily.InterNetwork;
-            entries.Add(Table(v4 ? OffloadP4.ReverseEndpointV4 : OffloadP4.ReverseEndpointV6)
-                .Exact(v4 ? "ipv4_src" : "ipv6_src", backend.Address.ToString()).Exact("ip_proto", vip.Protocol).Exact("l4_src_port", backend.Port)
-                .Action(v4 ? OffloadP4.ReverseNatV4 : OffloadP4.ReverseNatV6, ("backend_id", backend.Id), ("vip_addr", vip.Address.ToString()),
-                    ("vip_port", vip.Port), ("seq_delta", 0), ("ack_delta", 0)).Build());
+            var endpoint = Table(v4 ? OffloadP4.ReverseEndpointV4 : OffloadP4.ReverseEndpointV6)
+                .Exact(v4 ? "ipv4_src" : "ipv6_src", backend.Address.ToString()).Exact("ip_proto", vip.Protocol).Exact("l4_src_port", backend.Port);
+            entries.Add((vip.Mode == VipMode.Multiplex ? endpoint.Action(OffloadP4.PuntReturnMiss)
+                : endpoint.Action(v4 ? OffloadP4.ReverseNatV4 : OffloadP4.ReverseNatV6, ("backend_id", backend.Id), ("vip_addr", vip.Address.ToString()),
+                    ("vip_port", vip.Port), ("seq_delta", 0), ("ack_delta", 0))).Build());
         }
 
         foreach (var rule in config.Acl)
@@ -129,7 +131,7 @@ public static class DesiredState
     private static int Mode(VipMode mode) => mode switch
     {
         VipMode.DataplaneSelect => OffloadP4.ModeDataplaneSelect,
-        VipMode.ControllerClassify => OffloadP4.ModeControllerClassify,
+        VipMode.ControllerClassify or VipMode.Multiplex => OffloadP4.ModeControllerClassify,
         _ => OffloadP4.ModeDeliverOnly,
     };
 

@@ -100,11 +100,26 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             Ending = key => Group?.Mirror(this, standby => standby._plumber.CloseAsync([key], CancellationToken.None)),
         };
         Role = sw.Group is null ? SwitchRole.Alone : SwitchRole.Unassigned;
+        _splicer = new Multiplexing.Splicer(classifier, sw, new Multiplexing.SpliceActions(
+            (port, frame, ct) => SendToPortsAsync([(port, frame)], ct),
+            (frame, ct) => _session.SendPacketOutAsync(PacketIo.PacketOut(_p4Info, frame,
+                new Dictionary<string, P4Value> { ["egress_port"] = 0, ["mode"] = PacketOutPipeline }), ct),
+            async (connection, ct) =>
+            {
+                var pinned = await _plumber.PinAsync([connection], ct);
+                Stats.Pinned(pinned);
+                return pinned;
+            }), loggers.CreateLogger($"multiplex.{sw.Name}"));
+        _splicer.Update(config);
         if (options.Etcd is { } elections && config.Controller.Election == ElectionMode.Etcd)
             _election = new Cluster.SwitchElection(elections, sw.Name, config.Controller.Name, config.Controller.ElectionTtl ?? ControllerConfig.DefaultElectionTtl, _logger);
     }
 
     private readonly Cluster.SwitchElection? _election;
+    private readonly Multiplexing.Splicer _splicer;
+
+    /// <summary>Multiplexed connections: waiting for their first payload or backend, and spliced so far.</summary>
+    public (int Pending, long Spliced) Multiplexed => (_splicer.Pending, _splicer.Spliced);
 
     /// <summary>The election id the agent arbitrates with now (the configured one, or the last won through etcd).</summary>
     public ElectionId ElectionId => _session.ElectionId;
@@ -441,6 +456,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     {
         _config = config;
         _plumber.Update(config);
+        _splicer.Update(config);
         _ports.Update(config);
         _neighbors = new NeighborResponder(config, _switch, Role);
         if (!IsReady)
@@ -575,8 +591,18 @@ public sealed partial class SwitchAgent : IAsyncDisposable
                         new Dictionary<string, P4Value> { ["egress_port"] = ingressPort, ["mode"] = PacketOutToPort }), cancellationToken);
                 continue;
             }
+            if (reason == PuntReturnMiss)
+            {
+                await _splicer.BackendAsync(packetIn.Payload.Memory, cancellationToken);
+                continue;
+            }
             if (reason is not (PuntNewFlow or PuntNonSynMiss))
                 continue;
+            if (_config.Vips.FirstOrDefault(v => v.Id == vipId) is { Mode: VipMode.Multiplex } multiplexed)
+            {
+                await _splicer.ClientAsync(packetIn.Payload.Memory, multiplexed, ingressPort, cancellationToken);
+                continue;
+            }
             var flow = FlowParser.Parse(packetIn.Payload.Span, vipId);
             if (flow is not null && _classifier.Denies(flow))
             {
@@ -595,7 +621,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         }
     }
 
-    private const int PuntNewFlow = 1, PuntNonSynMiss = 2, PuntAcl = 3, PuntArpReply = 5, PacketOutToPort = 0, PacketOutPipeline = 1;
+    private const int PuntNewFlow = 1, PuntNonSynMiss = 2, PuntAcl = 3, PuntReturnMiss = 4, PuntArpReply = 5, PacketOutToPort = 0, PacketOutPipeline = 1;
 
     // ARP through every port with directly attached backends; the verdicts go to the health monitor.
     private async Task PortProbesAsync(CancellationToken cancellationToken)

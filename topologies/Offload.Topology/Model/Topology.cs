@@ -68,7 +68,7 @@ public enum ServiceKind { Http, Https, Socks5, Echo, Command }
 /// </summary>
 public sealed record ServiceSpec(ServiceKind Kind, ushort Port, ushort? HealthPort, string? Command)
 {
-    public string Label => Kind == ServiceKind.Command ? "command" : $"{Kind.ToString().ToLowerInvariant()}:{Port}";
+    public string Label => Kind == ServiceKind.Command && Port == 0 ? "command" : $"{Kind.ToString().ToLowerInvariant()}:{Port}";
 }
 
 /// <summary>A host's interface on a switch port.</summary>

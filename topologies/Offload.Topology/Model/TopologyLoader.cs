@@ -147,6 +147,8 @@ public static partial class TopologyLoader
         void Error(string message) => errors.Add($"{file}: {message}");
         foreach (var dup in t.Switches.GroupBy(s => s.Name).Where(g => g.Count() > 1))
             Error($"switch '{dup.Key}' is defined {dup.Count()} times");
+        foreach (var host in t.Hosts.Where(h => h.Services.GroupBy(s => s.Label).Any(g => g.Count() > 1)))
+            Error($"host '{host.Name}' runs two services as {host.Services.GroupBy(s => s.Label).First(g => g.Count() > 1).Key}: give each its own port (a command service's port, when given, is waited for)");
         foreach (var dup in t.Hosts.GroupBy(h => h.Name).Where(g => g.Count() > 1))
             Error($"host '{dup.Key}' is defined {dup.Count()} times");
         foreach (var dup in t.Switches.GroupBy(s => s.P4RuntimePort).Where(g => g.Count() > 1))

@@ -138,7 +138,7 @@ public sealed partial class TopologyRun : IAsyncDisposable
             ServiceKind.Socks5 => Start(key, ns, "microsocks", ["-i", "0.0.0.0", "-p", $"{service.Port}"]),
             _ => Start(key, ns, "/bin/sh", ["-c", service.Command!]),
         };
-        if (service.Kind != ServiceKind.Command)
+        if (service.Port > 0)
             await WaitForTcpAsync(process, service.Port, TimeSpan.FromSeconds(30), cancellationToken, ns);
         _log($"{key}: running (pid {process.Pid})");
     }

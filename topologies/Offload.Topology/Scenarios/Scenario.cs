@@ -51,7 +51,7 @@ public static class ScenarioCatalog
     public static readonly IReadOnlyList<IScenario> All =
     [
         new SpreadScenario(), new FailoverScenario(), new PoolChangeScenario(), new AclScenario(), new ControllerRestartScenario(),
-        new DistributionScenario(), new Ipv6Scenario(), new ControllerFailoverScenario(), new SwitchFailoverScenario(), new UplinkFailoverScenario(), new EtcdRestartScenario(), new DemoScenario(),
+        new DistributionScenario(), new Ipv6Scenario(), new ControllerFailoverScenario(), new SwitchFailoverScenario(), new UplinkFailoverScenario(), new EtcdRestartScenario(), new MultiplexScenario(), new DemoScenario(),
     ];
 
     public static IEnumerable<string> Names => All.Select(s => s.Name);

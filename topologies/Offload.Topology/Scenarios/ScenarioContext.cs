@@ -67,6 +67,15 @@ public sealed class ScenarioContext
         return JsonSerializer.Deserialize(line, TrafficJson.Default.HttpLoadReport)!;
     }
 
+    /// <summary>One client-first connection from a client host: <paramref name="bytes"/> up, every one checked on the way back.</summary>
+    public async Task<StreamReport> StreamAsync(string client, IPEndPoint target, long bytes, CancellationToken cancellationToken)
+    {
+        using var process = Run.StartInHost(client, "stream", "client", "stream", "--target", target.ToString(), "--count", $"{bytes}");
+        await process.Exited.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+        var line = process.LastLine("{") ?? throw new InvalidOperationException($"the stream client printed no report: {process.Tail}");
+        return JsonSerializer.Deserialize(line, TrafficJson.Default.StreamReport)!;
+    }
+
     /// <summary>Long-lived connections from a client host, checked byte for byte until <see cref="EchoSession.StopAsync"/>.</summary>
     public async Task<EchoSession> StartEchoAsync(string client, IPEndPoint target, int connections, CancellationToken cancellationToken)
     {

@@ -23,6 +23,13 @@ public sealed record EchoReport(EchoConnectionReport[] Connections, double Secon
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+/// <summary>A client-first bulk stream: bytes sent, bytes echoed back, how many of those differed, and why it stopped early.</summary>
+public sealed record StreamReport(long Sent, long Received, long Mismatched, double Seconds, string? Error)
+{
+    public bool Intact => Error is null && Received == Sent && Mismatched == 0;
+}
+
 [JsonSerializable(typeof(HttpLoadReport))]
+[JsonSerializable(typeof(StreamReport))]
 [JsonSerializable(typeof(EchoReport))]
 public sealed partial class TrafficJson : JsonSerializerContext;

@@ -1,0 +1,231 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Offload.Controller.Classification;
+using Offload.Controller.Configuration;
+using Offload.Controller.Plumbing;
+using Offload.Packets.Headers;
+
+namespace Offload.Controller.Multiplexing;
+
+/// <summary>What the splicer does to the switch: send a frame out of a port, send one through the pipeline, pin a connection.</summary>
+public sealed record SpliceActions(
+    Func<uint, byte[], CancellationToken, Task> ToPort,
+    Func<byte[], CancellationToken, Task> ThroughPipeline,
+    Func<Connection, CancellationToken, Task<int>> Pin);
+
+/// <summary>
+/// Delayed binding for a multiplex VIP, done by the controller with packet-in and packet-out: it answers the client's
+/// SYN itself, waits for the first payload, classifies it (TLS, SOCKS5, HTTP, anything else), opens the connection
+/// to the chosen backend from the client's own address and sequence numbers, and once the backend's SYN-ACK is in,
+/// pins the connection with the difference of the two initial sequence numbers: from then on the switch rewrites the
+/// acknowledgments (client → backend) and sequence numbers (backend → client) of every packet, and the controller
+/// sees none of them. The first payload itself is not acknowledged by the controller: it is sent on through the
+/// pipeline once the splice is in, and the backend's own ACK reaches the client (a lost copy is the client's to
+/// retransmit, as with any segment). The handshake offers only a maximum segment size, so neither side uses window
+/// scaling, SACK or timestamps, whose values the splice would otherwise have to rewrite.
+/// </summary>
+public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, SpliceActions actions, ILogger logger, TimeProvider? time = null)
+{
+    private const ushort OurMss4 = 1460, OurMss6 = 1440, OurWindow = 65535;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Dictionary<ConnectionKey, Flow> _flows = new();
+    private readonly Dictionary<(UInt128 Client, ushort ClientPort, UInt128 Backend, ushort BackendPort), Flow> _byBackend = new();
+    private readonly ulong _routerMac = Convert.ToUInt64(sw.RouterMac.Replace(":", ""), 16);
+    private volatile OffloadConfig? _config;
+
+    /// <summary>How long a connection may take from SYN to splice before it is given up (the client is reset).</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Connections waiting for their first payload or their backend, and connections spliced since the start.</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_flows)
+                return _flows.Values.Count(f => f.Stage != Stage.Spliced);
+        }
+    }
+
+    public long Spliced => Interlocked.Read(ref _spliced);
+    private long _spliced;
+
+    public void Update(OffloadConfig config) => _config = config;
+
+    private enum Stage { Accepted, Connecting, Spliced }
+
+    private sealed class Flow(ConnectionKey key, VipConfig vip, uint ingressPort, ulong clientMac, ulong vipMac, uint clientIsn, uint ourIsn, ushort clientMss, DateTimeOffset since)
+    {
+        public ConnectionKey Key { get; } = key;
+        public VipConfig Vip { get; } = vip;
+        public uint IngressPort { get; } = ingressPort;
+        public ulong ClientMac { get; } = clientMac;
+        public ulong VipMac { get; } = vipMac;
+        public uint ClientIsn { get; } = clientIsn;
+        public uint OurIsn { get; } = ourIsn;
+        public ushort ClientMss { get; } = clientMss;
+        public DateTimeOffset Since { get; } = since;
+        public Stage Stage { get; set; }
+        public BackendConfig? Backend { get; set; }
+        public int BackendId { get; set; }
+        public ushort ClientWindow { get; set; }
+        public List<byte[]> Held { get; } = [];
+    }
+
+    /// <summary>A punted packet from a client to a multiplex VIP (its SYN, its handshake's ACK, its first payload).</summary>
+    public async Task ClientAsync(ReadOnlyMemory<byte> frame, VipConfig vip, uint ingressPort, CancellationToken cancellationToken)
+    {
+        if (TcpSegment.Parse(frame.Span) is not { } segment)
+            return;
+        var key = new ConnectionKey(segment.IpVersion, segment.Source, segment.Destination, 6, segment.SourcePort, segment.DestinationPort);
+        Expire();
+        Flow? flow;
+        lock (_flows)
+            _flows.TryGetValue(key, out flow);
+
+        if (segment.Has(TcpHeader.FlagRst))
+        {
+            Forget(key);
+            return;
+        }
+        if (segment.Has(TcpHeader.FlagSyn) && !segment.Has(TcpHeader.FlagAck))
+        {
+            if (flow is null || flow.ClientIsn != segment.Seq)
+            {
+                var mss = segment.IpVersion == 4 ? OurMss4 : OurMss6;
+                flow = new Flow(key, vip, ingressPort, segment.EthSrc, segment.EthDst, segment.Seq, (uint)RandomNumberGenerator.GetInt32(int.MaxValue) * 2 + 1,
+                    Math.Min(segment.Mss ?? 536, mss), _time.GetUtcNow()) { ClientWindow = segment.Window };
+                lock (_flows)
+                    _flows[key] = flow;
+            }
+            if (flow.Stage == Stage.Accepted)
+                await actions.ToPort(ingressPort, SynAck(flow, segment), cancellationToken);
+            return;
+        }
+        if (flow is null)
+        {
+            // Not a connection this controller accepted (one from before a restart): the client starts over.
+            if (!segment.Has(TcpHeader.FlagSyn))
+                await actions.ToPort(ingressPort, Reset(segment), cancellationToken);
+            return;
+        }
+        switch (flow.Stage)
+        {
+            case Stage.Spliced:
+                // Punted before the entries were in: through the pipeline, which now has them.
+                await actions.ThroughPipeline(frame.ToArray(), cancellationToken);
+                return;
+            case Stage.Connecting:
+                if (segment.Payload.Length > 0 || segment.Has(TcpHeader.FlagFin))
+                    lock (flow.Held)
+                        flow.Held.Add(frame.ToArray());
+                return;
+        }
+        flow.ClientWindow = segment.Window;
+        if (segment.Payload.Length == 0 && !segment.Has(TcpHeader.FlagFin))
+            return;
+        var chosen = _config?.Vips.FirstOrDefault(v => v.Id == vip.Id) is { } current ? classifier.Classify(Connection.Of(key, current.Id, 0), segment.Payload) : null;
+        var backend = chosen is null ? null : _config!.Backends.FirstOrDefault(b => b.Id == chosen.BackendId);
+        if (chosen is null || backend is null)
+        {
+            LogUnplaced(logger, vip.Name, PayloadKinds.Of(segment.Payload).ToString().ToLowerInvariant());
+            Forget(key);
+            await actions.ToPort(ingressPort, Reset(segment), cancellationToken);
+            return;
+        }
+        (flow.Backend, flow.BackendId, flow.Stage) = (backend, backend.Id, Stage.Connecting);
+        lock (flow.Held)
+            flow.Held.Add(frame.ToArray());
+        lock (_flows)
+            _byBackend[(key.Client, key.ClientPort, Addresses.ToNumber(backend.Address), backend.Port)] = flow;
+        await actions.ToPort(backend.SwitchPort, BackendSyn(flow, backend), cancellationToken);
+    }
+
+    /// <summary>A punted packet from a multiplex VIP's backend to a client (reason RETURN_MISS): its SYN-ACK, before the splice.</summary>
+    public async Task<bool> BackendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        if (TcpSegment.Parse(frame.Span) is not { } segment)
+            return false;
+        Flow? flow;
+        lock (_flows)
+            _byBackend.TryGetValue((segment.Destination, segment.DestinationPort, segment.Source, segment.SourcePort), out flow);
+        if (flow is null)
+            return false;
+        if (flow.Stage == Stage.Spliced)
+        {
+            await actions.ThroughPipeline(frame.ToArray(), cancellationToken);
+            return true;
+        }
+        if (segment.Has(TcpHeader.FlagRst))
+        {
+            LogRefused(logger, flow.Vip.Name, flow.Backend!.Name);
+            Forget(flow.Key);
+            await actions.ToPort(flow.IngressPort, ClientReset(flow), cancellationToken);
+            return true;
+        }
+        if (!segment.Has(TcpHeader.FlagSyn) || !segment.Has(TcpHeader.FlagAck) || segment.Ack != flow.ClientIsn + 1)
+            return true;
+        var splice = new Splice(0, segment.Seq - flow.OurIsn);
+        await actions.Pin(Connection.Of(flow.Key, flow.Vip.Id, flow.BackendId, splice), cancellationToken);
+        flow.Stage = Stage.Spliced;
+        Interlocked.Increment(ref _spliced);
+        await actions.ToPort(flow.Backend!.SwitchPort, BackendAck(flow, segment), cancellationToken);
+        byte[][] held;
+        lock (flow.Held)
+        {
+            held = [.. flow.Held];
+            flow.Held.Clear();
+        }
+        foreach (var client in held)
+            await actions.ThroughPipeline(client, cancellationToken);
+        return true;
+    }
+
+    private byte[] SynAck(Flow flow, TcpSegment syn) => new TcpSegment(flow.ClientMac, flow.VipMac, syn.IpVersion, syn.Destination, syn.Source,
+        syn.DestinationPort, syn.SourcePort, flow.OurIsn, flow.ClientIsn + 1, TcpHeader.FlagSyn | TcpHeader.FlagAck, OurWindow,
+        TcpSegment.MssOption(syn.IpVersion == 4 ? OurMss4 : OurMss6), []).ToFrame();
+
+    private byte[] BackendSyn(Flow flow, BackendConfig backend) => new TcpSegment(Mac(backend.Mac), _routerMac, flow.Key.IpVersion, flow.Key.Client,
+        Addresses.ToNumber(backend.Address), flow.Key.ClientPort, backend.Port, flow.ClientIsn, 0, TcpHeader.FlagSyn, flow.ClientWindow,
+        TcpSegment.MssOption(flow.ClientMss), []).ToFrame();
+
+    private byte[] BackendAck(Flow flow, TcpSegment synAck) => new TcpSegment(Mac(flow.Backend!.Mac), _routerMac, flow.Key.IpVersion, flow.Key.Client,
+        synAck.Source, flow.Key.ClientPort, synAck.SourcePort, flow.ClientIsn + 1, synAck.Seq + 1, TcpHeader.FlagAck, flow.ClientWindow, [], []).ToFrame();
+
+    // RFC 793's reset for a segment that belongs to no connection: from its acknowledgment, or acknowledging it.
+    private static byte[] Reset(TcpSegment segment) => new TcpSegment(segment.EthSrc, segment.EthDst, segment.IpVersion, segment.Destination, segment.Source,
+        segment.DestinationPort, segment.SourcePort, segment.Has(TcpHeader.FlagAck) ? segment.Ack : 0,
+        segment.Seq + (uint)segment.Payload.Length + (segment.Has(TcpHeader.FlagSyn) ? 1u : 0) + (segment.Has(TcpHeader.FlagFin) ? 1u : 0),
+        segment.Has(TcpHeader.FlagAck) ? TcpHeader.FlagRst : (byte)(TcpHeader.FlagRst | TcpHeader.FlagAck), 0, [], []).ToFrame();
+
+    private static byte[] ClientReset(Flow flow) => new TcpSegment(flow.ClientMac, flow.VipMac, flow.Key.IpVersion, flow.Key.Vip, flow.Key.Client,
+        flow.Key.VipPort, flow.Key.ClientPort, flow.OurIsn + 1, 0, TcpHeader.FlagRst, 0, [], []).ToFrame();
+
+    private static ulong Mac(string text) => Convert.ToUInt64(text.Replace(":", ""), 16);
+
+    private void Forget(ConnectionKey key)
+    {
+        lock (_flows)
+        {
+            if (!_flows.Remove(key, out var flow) || flow.Backend is not { } backend)
+                return;
+            _byBackend.Remove((key.Client, key.ClientPort, Addresses.ToNumber(backend.Address), backend.Port));
+        }
+    }
+
+    // Handshakes that never finished are given up; spliced flows are kept a while for packets punted before their entries.
+    private void Expire()
+    {
+        var now = _time.GetUtcNow();
+        List<ConnectionKey> stale;
+        lock (_flows)
+            stale = _flows.Values.Where(f => now - f.Since > (f.Stage == Stage.Spliced ? HandshakeTimeout * 3 : HandshakeTimeout)).Select(f => f.Key).ToList();
+        foreach (var key in stale)
+            Forget(key);
+    }
+
+    [LoggerMessage(EventId = 1600, Level = LogLevel.Warning, Message = "multiplex VIP {Vip}: no backend for a {Kind} connection; the client is reset")]
+    private static partial void LogUnplaced(ILogger logger, string vip, string kind);
+
+    [LoggerMessage(EventId = 1601, Level = LogLevel.Warning, Message = "multiplex VIP {Vip}: backend {Backend} refused the connection; the client is reset")]
+    private static partial void LogRefused(ILogger logger, string vip, string backend);
+}
