@@ -67,6 +67,32 @@ public sealed class ConfigLoaderTests
         Assert.All(errors, e => Assert.StartsWith("test.yaml:", e));
     }
 
+    private static string Multiplexed(string vip) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "offload.example.yaml"))
+        .Replace("vips:\n", "vips:\n" + vip);
+
+    [Fact]
+    public void Multiplex_PoolIsEveryKindsBackends_NonSynPunted()
+    {
+        var config = Load(Multiplexed("  - {name: edge, address: 10.0.100.4, port: 443, mode: multiplex, affinity: tls_session,\n"
+            + "     multiplex: {tls: [web1], socks5: [web2], other: [web1]}}\n").Replace("pool: [web1, web2, web3]", "pool: [web3]"));
+        var edge = config.Vips.First(v => v.Name == "edge");
+        Assert.Equal((VipMode.Multiplex, true, Affinity.TlsSession), (edge.Mode, edge.PuntNonSyn, edge.Affinity));
+        Assert.Equal(["web1", "web2"], edge.Pool.Order());
+        Assert.Equal(["web1"], edge.Multiplex[PayloadKind.Tls]);
+        Assert.False(edge.Multiplex.ContainsKey(PayloadKind.Http));
+    }
+
+    [Theory]
+    [InlineData("  - {name: edge, address: 10.0.100.4, port: 443, mode: multiplex, pool: [web1], multiplex: {tls: [web2]}}\n", "a multiplex VIP's pools are under multiplex")]
+    [InlineData("  - {name: edge, address: 10.0.100.4, port: 443, mode: multiplex}\n", "a multiplex VIP needs at least one pool")]
+    [InlineData("  - {name: edge, address: 10.0.100.4, protocol: udp, port: 443, mode: multiplex, multiplex: {tls: [web2]}}\n", "a multiplex VIP is TCP")]
+    [InlineData("  - {name: edge, address: 10.0.100.4, port: 443, pool: [web2], multiplex: {tls: [web2]}}\n", "only a VIP with mode: multiplex has pools per payload")]
+    [InlineData("  - {name: edge, address: 10.0.100.4, port: 443, mode: multiplex, multiplex: {quic: [web2]}}\n", "quic: unknown key")]
+    [InlineData("  - {name: edge, address: 10.0.100.4, port: 443, mode: multiplex, multiplex: {tls: [web1]}}\n", "backend web1 (10.0.1.11:8080) also serves VIP web")]
+    [InlineData("  - {name: edge, address: 10.0.100.4, port: 443, mode: controller_classify, affinity: tls_session, pool: [web2]}\n", "affinity tls_session needs mode multiplex")]
+    public void Multiplex_Mistakes_Reported(string vip, string expected) =>
+        Assert.Contains(Errors(Multiplexed(vip)), e => e.Contains(expected, StringComparison.Ordinal));
+
     [Fact]
     public void Example_Loads()
     {
