@@ -80,10 +80,13 @@ public sealed class Classifier
         return flow with { BackendId = backend.Id };
     }
 
+    /// <summary>Binds a TLS session the backend named in its ServerHello to that backend: a client resuming it comes back there.</summary>
+    public void BindTlsSession(int vipId, ReadOnlySpan<byte> sessionId, int backendId) => _sessions.Bind(SessionKey.TlsSession(vipId, sessionId), backendId);
+
     private static SessionKey? SessionOf(VipConfig vip, Connection flow, ReadOnlySpan<byte> firstData) => vip.Affinity switch
     {
         Affinity.SourceIp => SessionKey.SourceIp(vip.Id, flow.Client),
-        Affinity.TlsSession when TlsClientHello.TryReadSessionId(firstData, out var id) => SessionKey.TlsSession(vip.Id, id),
+        Affinity.TlsSession when TlsHello.TryReadClientSessionId(firstData, out var id) => SessionKey.TlsSession(vip.Id, id),
         _ => null,
     };
 }

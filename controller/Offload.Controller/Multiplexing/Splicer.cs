@@ -7,11 +7,15 @@ using Offload.Packets.Headers;
 
 namespace Offload.Controller.Multiplexing;
 
-/// <summary>What the splicer does to the switch: send a frame out of a port, send one through the pipeline, pin a connection.</summary>
+/// <summary>
+/// What the splicer does to the switch: send a frame out of a port, send one through the pipeline, pin a connection
+/// (both entries, or its forward entry alone), and pin the reverse entry of one pinned forward only.
+/// </summary>
 public sealed record SpliceActions(
     Func<uint, byte[], CancellationToken, Task> ToPort,
     Func<byte[], CancellationToken, Task> ThroughPipeline,
-    Func<Connection, CancellationToken, Task<int>> Pin);
+    Func<Connection, bool, CancellationToken, Task<int>> Pin,
+    Func<Connection, CancellationToken, Task> PinReverse);
 
 /// <summary>
 /// Delayed binding for a multiplex VIP, done by the controller with packet-in and packet-out: it answers the client's
@@ -22,7 +26,10 @@ public sealed record SpliceActions(
 /// sees none of them. The first payload itself is not acknowledged by the controller: it is sent on through the
 /// pipeline once the splice is in, and the backend's own ACK reaches the client (a lost copy is the client's to
 /// retransmit, as with any segment). The handshake offers only a maximum segment size, so neither side uses window
-/// scaling, SACK or timestamps, whose values the splice would otherwise have to rewrite.
+/// scaling, SACK or timestamps, whose values the splice would otherwise have to rewrite. With <c>affinity:
+/// tls_session</c>, a TLS connection's reverse entry waits for the backend's first payload: its ServerHello names the
+/// session, which is bound to that backend, so a client resuming the session (offering the id in its ClientHello) is
+/// sent back there.
 /// </summary>
 public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, SpliceActions actions, ILogger logger, TimeProvider? time = null)
 {
@@ -51,7 +58,7 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
 
     public void Update(OffloadConfig config) => _config = config;
 
-    private enum Stage { Accepted, Connecting, Spliced }
+    private enum Stage { Accepted, Connecting, AwaitingServerHello, Spliced }
 
     private sealed class Flow(ConnectionKey key, VipConfig vip, uint ingressPort, ulong clientMac, ulong vipMac, uint clientIsn, uint ourIsn, ushort clientMss, DateTimeOffset since)
     {
@@ -69,6 +76,8 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
         public int BackendId { get; set; }
         public ushort ClientWindow { get; set; }
         public List<byte[]> Held { get; } = [];
+        public bool LearnsSession { get; set; }
+        public Connection? Pinned { get; set; }
     }
 
     /// <summary>A punted packet from a client to a multiplex VIP (its SYN, its handshake's ACK, its first payload).</summary>
@@ -133,6 +142,7 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
             return;
         }
         (flow.Backend, flow.BackendId, flow.Stage) = (backend, backend.Id, Stage.Connecting);
+        flow.LearnsSession = vip.Affinity == Affinity.TlsSession && PayloadKinds.Of(segment.Payload) == PayloadKind.Tls;
         lock (flow.Held)
             flow.Held.Add(frame.ToArray());
         lock (_flows)
@@ -155,6 +165,19 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
             await actions.ThroughPipeline(frame.ToArray(), cancellationToken);
             return true;
         }
+        if (flow.Stage == Stage.AwaitingServerHello)
+        {
+            lock (flow.Held)
+                flow.Held.Add(frame.ToArray());
+            if (segment.Payload.Length == 0 && !segment.Has(TcpHeader.FlagFin) && !segment.Has(TcpHeader.FlagRst))
+                return true;
+            if (TlsHello.TryReadServerSessionId(segment.Payload, out var session))
+                classifier.BindTlsSession(flow.Vip.Id, session, flow.BackendId);
+            await actions.PinReverse(flow.Pinned!, cancellationToken);
+            flow.Stage = Stage.Spliced;
+            await ReleaseHeldAsync(flow, cancellationToken);
+            return true;
+        }
         if (segment.Has(TcpHeader.FlagRst))
         {
             LogRefused(logger, flow.Vip.Name, flow.Backend!.Name);
@@ -165,19 +188,27 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
         if (!segment.Has(TcpHeader.FlagSyn) || !segment.Has(TcpHeader.FlagAck) || segment.Ack != flow.ClientIsn + 1)
             return true;
         var splice = new Splice(0, segment.Seq - flow.OurIsn);
-        await actions.Pin(Connection.Of(flow.Key, flow.Vip.Id, flow.BackendId, splice), cancellationToken);
-        flow.Stage = Stage.Spliced;
+        flow.Pinned = Connection.Of(flow.Key, flow.Vip.Id, flow.BackendId, splice);
+        await actions.Pin(flow.Pinned, !flow.LearnsSession, cancellationToken);
+        flow.Stage = flow.LearnsSession ? Stage.AwaitingServerHello : Stage.Spliced;
         Interlocked.Increment(ref _spliced);
         await actions.ToPort(flow.Backend!.SwitchPort, BackendAck(flow, segment), cancellationToken);
+        await ReleaseHeldAsync(flow, cancellationToken);
+        return true;
+    }
+
+    // What was held (the client's first payload; while a session is learned, the backend's first packets) goes on
+    // through the pipeline, whose entries now carry it.
+    private async Task ReleaseHeldAsync(Flow flow, CancellationToken cancellationToken)
+    {
         byte[][] held;
         lock (flow.Held)
         {
             held = [.. flow.Held];
             flow.Held.Clear();
         }
-        foreach (var client in held)
-            await actions.ThroughPipeline(client, cancellationToken);
-        return true;
+        foreach (var frame in held)
+            await actions.ThroughPipeline(frame, cancellationToken);
     }
 
     private byte[] SynAck(Flow flow, TcpSegment syn) => new TcpSegment(flow.ClientMac, flow.VipMac, syn.IpVersion, syn.Destination, syn.Source,

@@ -116,8 +116,25 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
     public async Task<int> PinAsync(IReadOnlyList<Connection> connections, CancellationToken cancellationToken = default) =>
         await await StartPinAsync(connections, cancellationToken);
 
+    /// <summary>
+    /// Pins a connection's forward entry alone: the backend's packets keep coming to the controller (a multiplex
+    /// VIP's endpoints punt) until <see cref="PinReverseAsync"/> writes the reverse entry.
+    /// </summary>
+    public async Task<int> PinForwardAsync(Connection connection, CancellationToken cancellationToken = default) =>
+        await await StartPinAsync([connection], cancellationToken, withReverse: false);
+
+    public async Task PinReverseAsync(Connection connection, CancellationToken cancellationToken = default)
+    {
+        if (!_backends.TryGetValue(connection.BackendId, out var backend) || !_vips.TryGetValue(connection.VipId, out var vip))
+            return;
+        var update = _encoder.ReverseInsert(ConnectionKey.Of(connection), backend, connection.BackendId, vip.Address, vip.Port, connection.Splice);
+        var updates = new EncodedUpdates(1);
+        updates.Add(update);
+        ThrowUnless(await await writes.EnqueueAsync(updates, cancellationToken), StatusCode.AlreadyExists);
+    }
+
     /// <summary>Encodes and queues the connections' entries; the task it returns completes (with how many were pinned) once they are written.</summary>
-    public async ValueTask<Task<int>> StartPinAsync(IReadOnlyList<Connection> connections, CancellationToken cancellationToken = default)
+    public async ValueTask<Task<int>> StartPinAsync(IReadOnlyList<Connection> connections, CancellationToken cancellationToken = default, bool withReverse = true)
     {
         var backends = _backends;
         var vips = _vips;
@@ -134,7 +151,8 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
                 continue;
             }
             updates.Add(_encoder.ForwardInsert(key, connection.BackendId, Mirroring ? 0 : _idleTimeoutNs, connection.Splice));
-            updates.Add(_encoder.ReverseInsert(key, backend, connection.BackendId, vip.Address, vip.Port, connection.Splice));
+            if (withReverse)
+                updates.Add(_encoder.ReverseInsert(key, backend, connection.BackendId, vip.Address, vip.Port, connection.Splice));
             pinned.Add(connection);
         }
         if (updates.Count == 0)

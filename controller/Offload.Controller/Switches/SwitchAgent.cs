@@ -104,12 +104,13 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             (port, frame, ct) => SendToPortsAsync([(port, frame)], ct),
             (frame, ct) => _session.SendPacketOutAsync(PacketIo.PacketOut(_p4Info, frame,
                 new Dictionary<string, P4Value> { ["egress_port"] = 0, ["mode"] = PacketOutPipeline }), ct),
-            async (connection, ct) =>
+            async (connection, withReverse, ct) =>
             {
-                var pinned = await _plumber.PinAsync([connection], ct);
+                var pinned = withReverse ? await _plumber.PinAsync([connection], ct) : await _plumber.PinForwardAsync(connection, ct);
                 Stats.Pinned(pinned);
                 return pinned;
-            }), loggers.CreateLogger($"multiplex.{sw.Name}"));
+            },
+            (connection, ct) => _plumber.PinReverseAsync(connection, ct)), loggers.CreateLogger($"multiplex.{sw.Name}"));
         _splicer.Update(config);
         if (options.Etcd is { } elections && config.Controller.Election == ElectionMode.Etcd)
             _election = new Cluster.SwitchElection(elections, sw.Name, config.Controller.Name, config.Controller.ElectionTtl ?? ControllerConfig.DefaultElectionTtl, _logger);

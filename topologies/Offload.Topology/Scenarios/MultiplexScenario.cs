@@ -48,6 +48,16 @@ public sealed class MultiplexScenario : IScenario
             $"{stream.Received} of {stream.Sent} bytes back, {stream.Mismatched} wrong{(stream.Error is { } e ? $", {e}" : "")}, {stream.Sent / stream.Seconds / 1e6:F1} MB/s");
         result.Figures["stream MB/s"] = stream.Sent / stream.Seconds / 1e6;
 
+        // Session affinity: openssl resumes its TLS 1.2 session five times; round robin alone would alternate the two servers.
+        if (context.Config.Vips.FirstOrDefault(v => v.Mode == Offload.Controller.Configuration.VipMode.Multiplex
+                && v.Affinity == Offload.Controller.Configuration.Affinity.TlsSession) is { } resume)
+        {
+            var (_, output) = context.Run.Exec(client, "sh", "-c", $"openssl s_client -connect {ScenarioContext.Endpoint(resume)} -tls1_2 -no_ticket -reconnect < /dev/null 2>&1");
+            var lines = output.Split('\n');
+            var (reused, fresh) = (lines.Count(l => l.StartsWith("Reused,", StringComparison.Ordinal)), lines.Count(l => l.StartsWith("New,", StringComparison.Ordinal)));
+            result.Check("a resumed TLS session returns to the server that holds it", reused == 5 && fresh == 1, $"{fresh} new and {reused} resumed handshakes of 6");
+        }
+
         var spliced = (await context.Run.SwitchesAsync(context.Run.Controller().Name) ?? []).Sum(s => s.Spliced);
         result.Check("every connection was spliced by the controller", spliced >= 5, $"{spliced} spliced");
         return result;

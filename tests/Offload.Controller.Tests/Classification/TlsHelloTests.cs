@@ -4,7 +4,7 @@ using Xunit;
 
 namespace Offload.Controller.Tests.Classification;
 
-public sealed class TlsClientHelloTests
+public sealed class TlsHelloTests
 {
     private static byte[] Hello(byte[] sessionId)
     {
@@ -19,7 +19,7 @@ public sealed class TlsClientHelloTests
         var (exit, output) = await PythonPeer.RunAsync("tls_client_hello.py", TimeSpan.FromSeconds(30));
         Assert.True(exit == 0, output);
         var hello = Convert.FromHexString(output.Trim());
-        Assert.True(TlsClientHello.TryReadSessionId(hello, out var id));
+        Assert.True(TlsHello.TryReadClientSessionId(hello, out var id));
         Assert.Equal(32, id.Length); // TLS 1.3 clients send a random legacy session id (RFC 8446 appendix D.4)
         Assert.Equal(hello.AsSpan(44, 32).ToArray(), id);
     }
@@ -27,8 +27,18 @@ public sealed class TlsClientHelloTests
     [Fact]
     public void KnownSessionId_Read()
     {
-        Assert.True(TlsClientHello.TryReadSessionId(Hello([1, 2, 3, 4]), out var id));
+        Assert.True(TlsHello.TryReadClientSessionId(Hello([1, 2, 3, 4]), out var id));
         Assert.Equal(new byte[] { 1, 2, 3, 4 }, id);
+    }
+
+    [Fact]
+    public void ServerHelloSessionId_ReadOnlyAsAServers()
+    {
+        byte[] hello = Hello([7, 7, 7]);
+        byte[] server = [.. hello[..5], 0x02, .. hello[6..]];
+        Assert.True(TlsHello.TryReadServerSessionId(server, out var id));
+        Assert.Equal(new byte[] { 7, 7, 7 }, id);
+        Assert.False(TlsHello.TryReadServerSessionId(hello, out _));
     }
 
     [Theory]
@@ -48,6 +58,6 @@ public sealed class TlsClientHelloTests
             "a server hello" => [.. hello[..5], 0x02, .. hello[6..]],
             _ => [],
         };
-        Assert.False(TlsClientHello.TryReadSessionId(payload, out _));
+        Assert.False(TlsHello.TryReadClientSessionId(payload, out _));
     }
 }
