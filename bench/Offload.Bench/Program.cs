@@ -1,7 +1,7 @@
 using System.Globalization;
 using Offload.Bench;
 
-// Usage: Offload.Bench [grpc|sim|controller|failover|switch-failover|replication|health|topology|all] [--seconds N]
+// Usage: Offload.Bench [grpc|sim|controller|failover|switch-failover|replication|multiplex|health|topology|all] [--seconds N]
 if (args is ["health-backends", var first, var count])
     return await HealthBackends.RunAsync(int.Parse(first, CultureInfo.InvariantCulture), int.Parse(count, CultureInfo.InvariantCulture));
 var seconds = 3.0;
@@ -13,18 +13,18 @@ for (var i = 0; i < args.Length; i++)
         seconds = s;
         i++;
     }
-    else if (args[i] is "grpc" or "sim" or "controller" or "health" or "topology" or "failover" or "switch-failover" or "replication")
+    else if (args[i] is "grpc" or "sim" or "controller" or "health" or "topology" or "failover" or "switch-failover" or "replication" or "multiplex")
         suites.Add(args[i]);
     else if (args[i] is "all")
-        suites.AddRange(["grpc", "sim", "controller", "failover", "switch-failover", "replication", "health", "topology"]);
+        suites.AddRange(["grpc", "sim", "controller", "failover", "switch-failover", "replication", "multiplex", "health", "topology"]);
     else
     {
-        Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: Offload.Bench [grpc|sim|controller|failover|switch-failover|replication|health|topology|all] [--seconds N]");
+        Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: Offload.Bench [grpc|sim|controller|failover|switch-failover|replication|multiplex|health|topology|all] [--seconds N]");
         return 2;
     }
 }
 if (suites.Count == 0)
-    suites.AddRange(["grpc", "sim", "controller", "failover", "switch-failover", "replication", "health", "topology"]);
+    suites.AddRange(["grpc", "sim", "controller", "failover", "switch-failover", "replication", "multiplex", "health", "topology"]);
 var duration = TimeSpan.FromSeconds(seconds);
 foreach (var suite in suites.Distinct())
 {
@@ -42,6 +42,8 @@ foreach (var suite in suites.Distinct())
         await SwitchFailoverSuite.RunAsync();
     else if (suite == "replication")
         await ReplicationSuite.RunAsync();
+    else if (suite == "multiplex")
+        await MultiplexSuite.RunAsync();
     else
         await ControllerSuite.RunAsync();
     Console.WriteLine();

@@ -181,7 +181,7 @@ internal static class Program
 
     private static Command ClientCommand()
     {
-        var kind = new Argument<string>("kind") { Description = "http (many short requests), echo (long-lived connections until stdin closes) or stream (one client-first connection, --count bytes up and back)" };
+        var kind = new Argument<string>("kind") { Description = "http (many short requests), echo (long-lived connections until stdin closes) stream (one client-first connection, --count bytes up and back) or first-byte (--count connections one after another, each to its first echoed byte)" };
         var target = new Option<string>("--target") { Description = "ADDRESS:PORT", Required = true };
         var count = new Option<int>("--count") { Description = "requests (http) or connections (echo)", DefaultValueFactory = _ => 100 };
         var parallel = new Option<int>("--parallel") { Description = "requests at once (http)", DefaultValueFactory = _ => 4 };
@@ -220,7 +220,13 @@ internal static class Program
                 Console.WriteLine(JsonSerializer.Serialize(report, TrafficJson.Default.StreamReport));
                 return 0;
             }
-            return Fail($"unknown client '{p.GetValue(kind)}': http, echo or stream");
+            if (p.GetValue(kind) == "first-byte")
+            {
+                var report = await FirstByteProbe.RunAsync(endpoint, p.GetValue(count), ct);
+                Console.WriteLine(JsonSerializer.Serialize(report, TrafficJson.Default.FirstByteReport));
+                return 0;
+            }
+            return Fail($"unknown client '{p.GetValue(kind)}': http, echo, stream or first-byte");
         });
         return client;
     }

@@ -68,12 +68,20 @@ public sealed class ScenarioContext
     }
 
     /// <summary>One client-first connection from a client host: <paramref name="bytes"/> up, every one checked on the way back.</summary>
-    public async Task<StreamReport> StreamAsync(string client, IPEndPoint target, long bytes, CancellationToken cancellationToken)
+    public Task<StreamReport> StreamAsync(string client, IPEndPoint target, long bytes, CancellationToken cancellationToken) =>
+        ClientReportAsync(client, "stream", target, bytes, TrafficJson.Default.StreamReport, cancellationToken);
+
+    /// <summary>New client-first connections one after another from a client host, each timed to its first echoed byte.</summary>
+    public Task<FirstByteReport> FirstByteAsync(string client, IPEndPoint target, int connections, CancellationToken cancellationToken) =>
+        ClientReportAsync(client, "first-byte", target, connections, TrafficJson.Default.FirstByteReport, cancellationToken);
+
+    private async Task<T> ClientReportAsync<T>(string client, string kind, IPEndPoint target, long count,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
-        using var process = Run.StartInHost(client, "stream", "client", "stream", "--target", target.ToString(), "--count", $"{bytes}");
+        using var process = Run.StartInHost(client, kind, "client", kind, "--target", target.ToString(), "--count", $"{count}");
         await process.Exited.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
-        var line = process.LastLine("{") ?? throw new InvalidOperationException($"the stream client printed no report: {process.Tail}");
-        return JsonSerializer.Deserialize(line, TrafficJson.Default.StreamReport)!;
+        var line = process.LastLine("{") ?? throw new InvalidOperationException($"the {kind} client printed no report: {process.Tail}");
+        return JsonSerializer.Deserialize(line, type)!;
     }
 
     /// <summary>Long-lived connections from a client host, checked byte for byte until <see cref="EchoSession.StopAsync"/>.</summary>

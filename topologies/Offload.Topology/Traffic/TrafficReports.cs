@@ -31,5 +31,6 @@ public sealed record StreamReport(long Sent, long Received, long Mismatched, dou
 
 [JsonSerializable(typeof(HttpLoadReport))]
 [JsonSerializable(typeof(StreamReport))]
+[JsonSerializable(typeof(FirstByteReport))]
 [JsonSerializable(typeof(EchoReport))]
 public sealed partial class TrafficJson : JsonSerializerContext;
