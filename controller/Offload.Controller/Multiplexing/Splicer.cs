@@ -43,6 +43,11 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
     /// <summary>How long a connection may take from SYN to splice before it is given up (the client is reset).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Handshakes held at once; a SYN beyond them gets no answer (a SYN flood must not grow the controller without bound).</summary>
+    public int MaxFlows { get; init; } = 65_536;
+
+    private bool _full;
+
     /// <summary>Connections waiting for their first payload or their backend, and connections spliced since the start.</summary>
     public int Pending
     {
@@ -98,6 +103,19 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
         }
         if (segment.Has(TcpHeader.FlagSyn) && !segment.Has(TcpHeader.FlagAck))
         {
+            if (classifier.Denies(Connection.Of(key, vip.Id, 0)))
+            {
+                await actions.ToPort(ingressPort, Reset(segment), cancellationToken);
+                return;
+            }
+            if (flow is null && _flows.Count >= MaxFlows)
+            {
+                if (!_full)
+                    LogFull(logger, vip.Name, MaxFlows);
+                _full = true;
+                return;
+            }
+            _full = false;
             if (flow is null || flow.ClientIsn != segment.Seq)
             {
                 var mss = segment.IpVersion == 4 ? OurMss4 : OurMss6;
@@ -256,6 +274,9 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
 
     [LoggerMessage(EventId = 1600, Level = LogLevel.Warning, Message = "multiplex VIP {Vip}: no backend for a {Kind} connection; the client is reset")]
     private static partial void LogUnplaced(ILogger logger, string vip, string kind);
+
+    [LoggerMessage(EventId = 1602, Level = LogLevel.Warning, Message = "multiplex VIP {Vip}: {Max} handshakes held already; a SYN goes unanswered")]
+    private static partial void LogFull(ILogger logger, string vip, int max);
 
     [LoggerMessage(EventId = 1601, Level = LogLevel.Warning, Message = "multiplex VIP {Vip}: backend {Backend} refused the connection; the client is reset")]
     private static partial void LogRefused(ILogger logger, string vip, string backend);
