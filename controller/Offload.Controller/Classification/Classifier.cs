@@ -12,7 +12,8 @@ namespace Offload.Controller.Classification;
 public sealed class Classifier
 {
     private readonly LoadBalancingPolicyRegistry _policies;
-    private volatile Dictionary<int, (VipConfig Vip, ILoadBalancingPolicy Policy, List<BackendCandidate> Pool, Dictionary<PayloadKind, List<BackendCandidate>> Kinds, object State)> _vips = new();
+    private volatile Dictionary<int, (VipConfig Vip, ILoadBalancingPolicy Policy, List<BackendCandidate> Pool, Dictionary<PayloadKind, List<BackendCandidate>> Kinds,
+        List<(HttpRouteConfig Route, List<BackendCandidate> Pool)> Routes, object State)> _vips = new();
     private volatile Dictionary<int, BackendCandidate> _backends = new();
 
     private readonly ISessionTable _sessions;
@@ -45,6 +46,7 @@ public sealed class Classifier
         var states = _vips;
         _vips = config.Vips.ToDictionary(v => v.Id, v => (v, _policies[v.Algorithm], v.Pool.Select(n => byName[n]).ToList(),
             v.Multiplex.ToDictionary(k => k.Key, k => k.Value.Select(n => byName[n]).ToList()),
+            v.HttpRoutes.Select(r => (r, r.Pool.Select(n => byName[n]).ToList())).ToList(),
             states.TryGetValue(v.Id, out var old) && old.Vip.Algorithm == v.Algorithm ? old.State : new object()));
         _backends = backends;
     }
@@ -65,6 +67,10 @@ public sealed class Classifier
         var pool = vip.Pool;
         if (vip.Vip.Mode == VipMode.Multiplex && !vip.Kinds.TryGetValue(PayloadKinds.Of(firstData), out pool) && !vip.Kinds.TryGetValue(PayloadKind.Other, out pool))
             return null;
+        if (vip.Routes.Count > 0 && PayloadKinds.Of(firstData) == PayloadKind.Http && HttpRequestHead.TryRead(firstData, out var path, out var host)
+            && vip.Routes.FirstOrDefault(r => (r.Route.Host is null || string.Equals(r.Route.Host, host, StringComparison.OrdinalIgnoreCase))
+                                               && (r.Route.PathPrefix is null || path.StartsWith(r.Route.PathPrefix, StringComparison.Ordinal))) is { Pool: { } routed })
+            pool = routed;
         var candidates = pool!.Where(b => b.Weight > 0).ToList();
         var session = SessionOf(vip.Vip, flow, firstData);
         if (session is { } key && _sessions.Lookup(key) is { } known && candidates.Any(c => c.Id == known))
@@ -79,6 +85,9 @@ public sealed class Classifier
             _sessions.Bind(bound, backend.Id);
         return flow with { BackendId = backend.Id };
     }
+
+    /// <summary>True when the VIP routes each HTTP request on its own (a multiplex VIP with http_routes).</summary>
+    public bool RoutesRequests(int vipId) => _vips.TryGetValue(vipId, out var vip) && vip.Routes.Count > 0;
 
     /// <summary>Binds a TLS session the backend named in its ServerHello to that backend: a client resuming it comes back there.</summary>
     public void BindTlsSession(int vipId, ReadOnlySpan<byte> sessionId, int backendId) => _sessions.Bind(SessionKey.TlsSession(vipId, sessionId), backendId);

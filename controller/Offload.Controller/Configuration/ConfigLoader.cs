@@ -176,6 +176,18 @@ public static partial class ConfigLoader
             }
             kinds.RejectUnknownKeys();
         }
+        var routes = s.Children("http_routes").Select(r =>
+        {
+            var route = new HttpRouteConfig(r.Text("host"), r.Text("path_prefix"), r.Strings("pool"));
+            if (route.Host is null && route.PathPrefix is null)
+                r.Error("path_prefix", "a route needs a host or a path_prefix to match");
+            if (route.PathPrefix is { } prefix && !prefix.StartsWith('/'))
+                r.Error("path_prefix", $"'{prefix}' does not start with /");
+            if (route.Pool.Count == 0)
+                r.Error("pool", "a route needs at least one backend");
+            r.RejectUnknownKeys();
+            return route;
+        }).ToList();
         var config = new VipConfig(
             s.Text("name", required: true) ?? "",
             (int)(s.Unsigned("id", 1023) ?? 0),
@@ -190,7 +202,7 @@ public static partial class ConfigLoader
             s.Strings("pool"),
             s.Strings("deliver_to"),
             DenySources(s),
-            s.Location) { Multiplex = multiplex };
+            s.Location) { Multiplex = multiplex, HttpRoutes = routes };
         if (mode == VipMode.Multiplex)
         {
             if (config.Pool.Count > 0)
@@ -199,10 +211,12 @@ public static partial class ConfigLoader
                 s.Error("multiplex", "a multiplex VIP needs at least one pool: tls, socks5, http or other (anything else)");
             if (config.Protocol != 6)
                 s.Error("protocol", "a multiplex VIP is TCP: it reads the connection's first payload");
-            config = config with { Pool = multiplex.Values.SelectMany(p => p).Distinct().ToList(), PuntNonSyn = true };
+            if (routes.Count > 0 && !multiplex.ContainsKey(PayloadKind.Http))
+                s.Error("http_routes", "per-request routes need an http pool under multiplex: (the requests no route matches)");
+            config = config with { Pool = multiplex.Values.SelectMany(p => p).Concat(routes.SelectMany(r => r.Pool)).Distinct().ToList(), PuntNonSyn = true };
         }
-        else if (multiplex.Count > 0)
-            s.Error("multiplex", "only a VIP with mode: multiplex has pools per payload");
+        else if (multiplex.Count > 0 || routes.Count > 0)
+            s.Error(multiplex.Count > 0 ? "multiplex" : "http_routes", "only a VIP with mode: multiplex has pools per payload or per request");
         if (!isKnownAlgorithm(config.Algorithm))
             s.Error("algorithm", $"unknown algorithm '{config.Algorithm}'");
         if (config.Pool.Count == 0 && mode is not (VipMode.DeliverOnly or VipMode.Multiplex))

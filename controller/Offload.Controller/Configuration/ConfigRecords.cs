@@ -115,7 +115,13 @@ public sealed record VipConfig(string Name, int Id, IPAddress Address, byte Prot
 {
     /// <summary>A multiplexed VIP's pool per kind of first payload (its <see cref="Pool"/> is all of them); empty otherwise.</summary>
     public IReadOnlyDictionary<PayloadKind, IReadOnlyList<string>> Multiplex { get; init; } = new Dictionary<PayloadKind, IReadOnlyList<string>>();
+
+    /// <summary>A multiplex VIP's per-request routes for HTTP/1.1: the first that matches a request picks its pool.</summary>
+    public IReadOnlyList<HttpRouteConfig> HttpRoutes { get; init; } = [];
 }
+
+/// <summary>A request route: a request whose Host is <c>Host</c> (when set) and whose path starts with <c>PathPrefix</c> (when set) goes to <c>Pool</c>.</summary>
+public sealed record HttpRouteConfig(string? Host, string? PathPrefix, IReadOnlyList<string> Pool);
 
 public enum AclAction { Permit, Drop, Punt }
 

@@ -15,7 +15,8 @@ public sealed record SpliceActions(
     Func<uint, byte[], CancellationToken, Task> ToPort,
     Func<byte[], CancellationToken, Task> ThroughPipeline,
     Func<Connection, bool, CancellationToken, Task<int>> Pin,
-    Func<Connection, CancellationToken, Task> PinReverse);
+    Func<Connection, CancellationToken, Task> PinReverse,
+    Func<Connection, CancellationToken, Task> UnpinReverse);
 
 /// <summary>
 /// Delayed binding for a multiplex VIP, done by the controller with packet-in and packet-out: it answers the client's
@@ -29,7 +30,9 @@ public sealed record SpliceActions(
 /// scaling, SACK or timestamps, whose values the splice would otherwise have to rewrite. With <c>affinity:
 /// tls_session</c>, a TLS connection's reverse entry waits for the backend's first payload: its ServerHello names the
 /// session, which is bound to that backend, so a client resuming the session (offering the id in its ClientHello) is
-/// sent back there.
+/// sent back there. With <c>http_routes</c>, an HTTP connection's requests keep coming to the controller (only the
+/// responses take the fast path): each request is routed on its own, and when it belongs elsewhere the backend
+/// connection is closed and a new one opened where the client's sequence and acknowledgment numbers stand.
 /// </summary>
 public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, SpliceActions actions, ILogger logger, TimeProvider? time = null)
 {
@@ -83,6 +86,14 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
         public List<byte[]> Held { get; } = [];
         public bool LearnsSession { get; set; }
         public Connection? Pinned { get; set; }
+
+        /// <summary>Each HTTP request routed on its own: the controller forwards the client's packets itself.</summary>
+        public bool Routed { get; set; }
+
+        /// <summary>The sequence number the backend connection's SYN carries, and the client acknowledgment that stands for the backend's first byte.</summary>
+        public uint BackendIsn { get; set; }
+        public uint ClientAckBase { get; set; }
+        public DateTimeOffset LastSeen { get; set; }
     }
 
     /// <summary>A punted packet from a client to a multiplex VIP (its SYN, its handshake's ACK, its first payload).</summary>
@@ -135,6 +146,12 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
                 await actions.ToPort(ingressPort, Reset(segment), cancellationToken);
             return;
         }
+        flow.LastSeen = _time.GetUtcNow();
+        if (flow.Routed && flow.Stage == Stage.Spliced)
+        {
+            await RouteAsync(flow, segment, frame, cancellationToken);
+            return;
+        }
         switch (flow.Stage)
         {
             case Stage.Spliced:
@@ -159,13 +176,69 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
             await actions.ToPort(ingressPort, Reset(segment), cancellationToken);
             return;
         }
-        (flow.Backend, flow.BackendId, flow.Stage) = (backend, backend.Id, Stage.Connecting);
         flow.LearnsSession = vip.Affinity == Affinity.TlsSession && PayloadKinds.Of(segment.Payload) == PayloadKind.Tls;
+        flow.Routed = classifier.RoutesRequests(vip.Id) && PayloadKinds.Of(segment.Payload) == PayloadKind.Http;
+        await ConnectAsync(flow, backend, flow.ClientIsn, flow.OurIsn + 1, frame, cancellationToken);
+    }
+
+    // Opens the backend connection: its SYN carries backendIsn, and the client acknowledgment clientAckBase will stand
+    // for the backend's first byte. The frame that made it is held until the splice is in.
+    private async Task ConnectAsync(Flow flow, BackendConfig backend, uint backendIsn, uint clientAckBase, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        (flow.Backend, flow.BackendId, flow.Stage, flow.BackendIsn, flow.ClientAckBase) = (backend, backend.Id, Stage.Connecting, backendIsn, clientAckBase);
         lock (flow.Held)
             flow.Held.Add(frame.ToArray());
         lock (_flows)
-            _byBackend[(key.Client, key.ClientPort, Addresses.ToNumber(backend.Address), backend.Port)] = flow;
+            _byBackend[(flow.Key.Client, flow.Key.ClientPort, Addresses.ToNumber(backend.Address), backend.Port)] = flow;
         await actions.ToPort(backend.SwitchPort, BackendSyn(flow, backend), cancellationToken);
+    }
+
+    // A routed connection's client packet: a request for another backend moves the connection there; anything else
+    // goes to the current backend, rewritten by the controller.
+    private async Task RouteAsync(Flow flow, TcpSegment segment, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        if (segment.Payload.Length > 0 && PayloadKinds.Of(segment.Payload) == PayloadKind.Http
+            && classifier.Classify(Connection.Of(flow.Key, flow.Vip.Id, 0), segment.Payload) is { } chosen && chosen.BackendId != flow.BackendId
+            && _config?.Backends.FirstOrDefault(b => b.Id == chosen.BackendId) is { } next)
+        {
+            var previous = flow.Backend!;
+            await actions.ToPort(previous.SwitchPort, ToBackend(flow, segment with { Flags = TcpHeader.FlagRst, Payload = [], Options = [] }), cancellationToken);
+            await UnpinAsync(flow);
+            LogRerouted(logger, flow.Vip.Name, previous.Name, next.Name);
+            await ConnectAsync(flow, next, segment.Seq - 1, segment.Ack, frame, cancellationToken);
+            return;
+        }
+        await actions.ToPort(flow.Backend!.SwitchPort, ToBackend(flow, segment), cancellationToken);
+        if (segment.Has(TcpHeader.FlagRst))
+        {
+            await UnpinAsync(flow);
+            Forget(flow.Key);
+        }
+    }
+
+    // A client segment as the backend must see it: addressed to the backend, its acknowledgment in the backend's numbers.
+    private byte[] ToBackend(Flow flow, TcpSegment segment) => (segment with
+    {
+        EthDst = Mac(flow.Backend!.Mac), EthSrc = _routerMac, Destination = Addresses.ToNumber(flow.Backend.Address), DestinationPort = flow.Backend.Port,
+        Ack = segment.Has(TcpHeader.FlagAck) ? segment.Ack + flow.Pinned!.Splice.AckDelta : segment.Ack,
+    }).ToFrame();
+
+    private async Task UnpinAsync(Flow flow)
+    {
+        if (flow.Pinned is { } pinned && flow.Backend is { } backend)
+        {
+            lock (_flows)
+                _byBackend.Remove((flow.Key.Client, flow.Key.ClientPort, Addresses.ToNumber(backend.Address), backend.Port));
+            try
+            {
+                await actions.UnpinReverse(pinned, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is Offload.Grpc.RpcException or Offload.P4Runtime.Session.P4RuntimeWriteException or IOException)
+            {
+                LogUnpinFailed(logger, flow.Vip.Name, ex.Message);
+            }
+        }
+        flow.Pinned = null;
     }
 
     /// <summary>A punted packet from a multiplex VIP's backend to a client (reason RETURN_MISS): its SYN-ACK, before the splice.</summary>
@@ -203,11 +276,14 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
             await actions.ToPort(flow.IngressPort, ClientReset(flow), cancellationToken);
             return true;
         }
-        if (!segment.Has(TcpHeader.FlagSyn) || !segment.Has(TcpHeader.FlagAck) || segment.Ack != flow.ClientIsn + 1)
+        if (!segment.Has(TcpHeader.FlagSyn) || !segment.Has(TcpHeader.FlagAck) || segment.Ack != flow.BackendIsn + 1)
             return true;
-        var splice = new Splice(0, segment.Seq - flow.OurIsn);
+        var splice = new Splice(0, segment.Seq + 1 - flow.ClientAckBase);
         flow.Pinned = Connection.Of(flow.Key, flow.Vip.Id, flow.BackendId, splice);
-        await actions.Pin(flow.Pinned, !flow.LearnsSession, cancellationToken);
+        if (flow.Routed)
+            await actions.PinReverse(flow.Pinned, cancellationToken);
+        else
+            await actions.Pin(flow.Pinned, !flow.LearnsSession, cancellationToken);
         flow.Stage = flow.LearnsSession ? Stage.AwaitingServerHello : Stage.Spliced;
         Interlocked.Increment(ref _spliced);
         await actions.ToPort(flow.Backend!.SwitchPort, BackendAck(flow, segment), cancellationToken);
@@ -226,7 +302,12 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
             flow.Held.Clear();
         }
         foreach (var frame in held)
-            await actions.ThroughPipeline(frame, cancellationToken);
+        {
+            if (flow.Routed && flow.Stage == Stage.Spliced && TcpSegment.Parse(frame) is { } client)
+                await actions.ToPort(flow.Backend!.SwitchPort, ToBackend(flow, client), cancellationToken);
+            else
+                await actions.ThroughPipeline(frame, cancellationToken);
+        }
     }
 
     private byte[] SynAck(Flow flow, TcpSegment syn) => new TcpSegment(flow.ClientMac, flow.VipMac, syn.IpVersion, syn.Destination, syn.Source,
@@ -234,11 +315,11 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
         TcpSegment.MssOption(syn.IpVersion == 4 ? OurMss4 : OurMss6), []).ToFrame();
 
     private byte[] BackendSyn(Flow flow, BackendConfig backend) => new TcpSegment(Mac(backend.Mac), _routerMac, flow.Key.IpVersion, flow.Key.Client,
-        Addresses.ToNumber(backend.Address), flow.Key.ClientPort, backend.Port, flow.ClientIsn, 0, TcpHeader.FlagSyn, flow.ClientWindow,
+        Addresses.ToNumber(backend.Address), flow.Key.ClientPort, backend.Port, flow.BackendIsn, 0, TcpHeader.FlagSyn, flow.ClientWindow,
         TcpSegment.MssOption(flow.ClientMss), []).ToFrame();
 
     private byte[] BackendAck(Flow flow, TcpSegment synAck) => new TcpSegment(Mac(flow.Backend!.Mac), _routerMac, flow.Key.IpVersion, flow.Key.Client,
-        synAck.Source, flow.Key.ClientPort, synAck.SourcePort, flow.ClientIsn + 1, synAck.Seq + 1, TcpHeader.FlagAck, flow.ClientWindow, [], []).ToFrame();
+        synAck.Source, flow.Key.ClientPort, synAck.SourcePort, flow.BackendIsn + 1, synAck.Seq + 1, TcpHeader.FlagAck, flow.ClientWindow, [], []).ToFrame();
 
     // RFC 793's reset for a segment that belongs to no connection: from its acknowledgment, or acknowledging it.
     private static byte[] Reset(TcpSegment segment) => new TcpSegment(segment.EthSrc, segment.EthDst, segment.IpVersion, segment.Destination, segment.Source,
@@ -261,22 +342,40 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
         }
     }
 
-    // Handshakes that never finished are given up; spliced flows are kept a while for packets punted before their entries.
+    /// <summary>How long a routed connection lives without a packet from its client (its reverse entry has no idle timeout of its own).</summary>
+    public TimeSpan RoutedIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    // Handshakes that never finished are given up; spliced flows are kept a while for packets punted before their
+    // entries; a routed connection ends when its client has been silent for RoutedIdleTimeout.
     private void Expire()
     {
         var now = _time.GetUtcNow();
-        List<ConnectionKey> stale;
+        List<Flow> stale;
         lock (_flows)
-            stale = _flows.Values.Where(f => now - f.Since > (f.Stage == Stage.Spliced ? HandshakeTimeout * 3 : HandshakeTimeout)).Select(f => f.Key).ToList();
-        foreach (var key in stale)
-            Forget(key);
+            stale = _flows.Values.Where(f => f.Routed && f.Stage == Stage.Spliced ? now - f.LastSeen > RoutedIdleTimeout
+                : now - f.Since > (f.Stage == Stage.Spliced ? HandshakeTimeout * 3 : HandshakeTimeout)).ToList();
+        foreach (var flow in stale)
+        {
+            if (flow.Routed)
+                _ = UnpinAsync(flow);
+            Forget(flow.Key);
+        }
     }
+
+    /// <summary>Gives up what has timed out, though no packet came to do it (called every few seconds).</summary>
+    public void Sweep() => Expire();
 
     [LoggerMessage(EventId = 1600, Level = LogLevel.Warning, Message = "multiplex VIP {Vip}: no backend for a {Kind} connection; the client is reset")]
     private static partial void LogUnplaced(ILogger logger, string vip, string kind);
 
     [LoggerMessage(EventId = 1602, Level = LogLevel.Warning, Message = "multiplex VIP {Vip}: {Max} handshakes held already; a SYN goes unanswered")]
     private static partial void LogFull(ILogger logger, string vip, int max);
+
+    [LoggerMessage(EventId = 1603, Level = LogLevel.Debug, Message = "multiplex VIP {Vip}: a request moves its connection from {From} to {To}")]
+    private static partial void LogRerouted(ILogger logger, string vip, string from, string to);
+
+    [LoggerMessage(EventId = 1604, Level = LogLevel.Warning, Message = "multiplex VIP {Vip}: a routed connection's reverse entry could not be removed: {Error}")]
+    private static partial void LogUnpinFailed(ILogger logger, string vip, string error);
 
     [LoggerMessage(EventId = 1601, Level = LogLevel.Warning, Message = "multiplex VIP {Vip}: backend {Backend} refused the connection; the client is reset")]
     private static partial void LogRefused(ILogger logger, string vip, string backend);

@@ -134,6 +134,15 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
     }
 
     /// <summary>Encodes and queues the connections' entries; the task it returns completes (with how many were pinned) once they are written.</summary>
+    /// <summary>Deletes a connection's reverse entry alone (a routed request connection moving to another backend, or ending).</summary>
+    public async Task UnpinReverseAsync(Connection connection, CancellationToken cancellationToken = default)
+    {
+        if (Endpoint(connection.BackendId) is not { } backend)
+            return;
+        ThrowUnless(await writes.WriteAsync([P4RuntimeClient.Delete(new Entity { TableEntry = _encoder.ReverseKey(ConnectionKey.Of(connection), backend) })],
+            cancellationToken), StatusCode.NotFound);
+    }
+
     public async ValueTask<Task<int>> StartPinAsync(IReadOnlyList<Connection> connections, CancellationToken cancellationToken = default, bool withReverse = true)
     {
         var backends = _backends;

@@ -110,7 +110,8 @@ public sealed partial class SwitchAgent : IAsyncDisposable
                 Stats.Pinned(pinned);
                 return pinned;
             },
-            (connection, ct) => _plumber.PinReverseAsync(connection, ct)), loggers.CreateLogger($"multiplex.{sw.Name}"));
+            (connection, ct) => _plumber.PinReverseAsync(connection, ct),
+            (connection, ct) => _plumber.UnpinReverseAsync(connection, ct)), loggers.CreateLogger($"multiplex.{sw.Name}"));
         _splicer.Update(config);
         if (options.Etcd is { } elections && config.Controller.Election == ElectionMode.Etcd)
             _election = new Cluster.SwitchElection(elections, sw.Name, config.Controller.Name, config.Controller.ElectionTtl ?? ControllerConfig.DefaultElectionTtl, _logger);
@@ -652,6 +653,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
                 else if (Role is SwitchRole.Alone or SwitchRole.Active)
                     LinkVerdict?.Invoke(target, verdict);
             }
+            _splicer.Sweep();
             await Task.Delay(controller.PortProbeInterval, cancellationToken);
         }
     }

@@ -90,6 +90,11 @@ public sealed class ConfigLoaderTests
     [InlineData("  - {name: edge, address: 10.0.100.4, port: 443, mode: multiplex, multiplex: {quic: [web2]}}\n", "quic: unknown key")]
     [InlineData("  - {name: edge, address: 10.0.100.4, port: 443, mode: multiplex, multiplex: {tls: [web1]}}\n", "backend web1 (10.0.1.11:8080) also serves VIP web")]
     [InlineData("  - {name: edge, address: 10.0.100.4, port: 443, mode: controller_classify, affinity: tls_session, pool: [web2]}\n", "affinity tls_session needs mode multiplex")]
+    [InlineData("  - {name: edge, address: 10.0.100.4, port: 443, mode: multiplex, multiplex: {http: [web2]}, http_routes: [{pool: [web3]}]}\n", "a route needs a host or a path_prefix")]
+    [InlineData("  - {name: edge, address: 10.0.100.4, port: 443, mode: multiplex, multiplex: {http: [web2]}, http_routes: [{path_prefix: api, pool: [web3]}]}\n", "'api' does not start with /")]
+    [InlineData("  - {name: edge, address: 10.0.100.4, port: 443, mode: multiplex, multiplex: {http: [web2]}, http_routes: [{host: a.example}]}\n", "a route needs at least one backend")]
+    [InlineData("  - {name: edge, address: 10.0.100.4, port: 443, mode: multiplex, multiplex: {tls: [web2]}, http_routes: [{host: a.example, pool: [web3]}]}\n", "per-request routes need an http pool")]
+    [InlineData("  - {name: edge, address: 10.0.100.4, port: 443, pool: [web2], http_routes: [{host: a.example, pool: [web3]}]}\n", "only a VIP with mode: multiplex has pools per payload or per request")]
     public void Multiplex_Mistakes_Reported(string vip, string expected) =>
         Assert.Contains(Errors(Multiplexed(vip)), e => e.Contains(expected, StringComparison.Ordinal));
 

@@ -47,3 +47,26 @@ public sealed class SpliceSegmentsTests
     [InlineData("", PayloadKind.Other)]
     public void FirstPayload_Kind(string hex, PayloadKind kind) => Assert.Equal(kind, PayloadKinds.Of(Convert.FromHexString(hex)));
 }
+
+/// <summary>What per-request routing reads of a request: its path, and its Host without the port.</summary>
+public sealed class HttpRequestHeadTests
+{
+    [Theory]
+    [InlineData("GET /api/x HTTP/1.1\r\nHost: api.example:443\r\nAccept: */*\r\n\r\n", "/api/x", "api.example")]
+    [InlineData("POST /upload HTTP/1.0\r\nhost:  static.example \r\n\r\n", "/upload", "static.example")]
+    [InlineData("GET / HTTP/1.1\r\nX: y\r\n\r\nHost: late.example\r\n", "/", null)]
+    [InlineData("GET /split HTTP/1.1", "/split", null)]
+    [InlineData("GET [::1]:80 HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", "[::1]:80", "[::1]:80")]
+    public void RequestHead_PathAndHost(string request, string path, string? host)
+    {
+        Assert.True(HttpRequestHead.TryRead(System.Text.Encoding.ASCII.GetBytes(request), out var readPath, out var readHost));
+        Assert.Equal((path, host), (readPath, readHost));
+    }
+
+    [Theory]
+    [InlineData("GET /\r\n\r\n")]
+    [InlineData("VPN1 hello")]
+    [InlineData("GET / SPDY/3\r\n\r\n")]
+    public void NotAnHttp1Request_False(string payload) =>
+        Assert.False(HttpRequestHead.TryRead(System.Text.Encoding.ASCII.GetBytes(payload), out _, out _));
+}

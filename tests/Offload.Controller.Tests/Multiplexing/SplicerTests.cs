@@ -25,7 +25,8 @@ public sealed class SplicerTests : IAsyncLifetime
     {
         _sim = await SimulatorHarness.StartAsync();
         var config = ExampleConfig.Load(y => ExampleConfig.OnSimulator(y, _sim).Replace("pool: [web1, web2, web3]", "pool: [web2]")
-            .Replace("vips:\n", "vips:\n  - {name: edge, id: 4, address: 10.0.100.4, port: 443, mode: multiplex, multiplex: {other: [web1]}, deny_sources: [10.0.0.77/32]}\n"));
+            .Replace("vips:\n", "vips:\n  - {name: edge, id: 4, address: 10.0.100.4, port: 443, mode: multiplex, multiplex: {other: [web1], http: [web1]},\n"
+                + "     http_routes: [{path_prefix: /api/, pool: [web3]}], deny_sources: [10.0.0.77/32]}\n"));
         _agent = new SwitchAgent(config, config.Switches[0], _sim.P4Info, null, new Classifier(config, ExampleConfig.Policies), new SwitchAgentOptions(),
             NullLoggerFactory.Instance);
         _ = _agent.RunAsync(_stop.Token);
@@ -78,6 +79,41 @@ public sealed class SplicerTests : IAsyncLifetime
         var back = Assert.Single(_sim.Inject(2, reply.ToFrame()));
         var returned = TcpSegment.Parse(back.Packet)!;
         Assert.Equal((1u, s + 1, 1015u, Vip, (ushort)443), (back.Port, returned.Seq, returned.Ack, returned.Source, returned.SourcePort));
+    }
+
+    // A request under /api/ on a connection that went to web1 for its first request: the controller closes web1's
+    // connection and opens web3's where the client's numbers stand; the client's packets keep coming to the controller.
+    [Fact]
+    public async Task RoutedRequests_EachToItsRoute_OnOneConnection()
+    {
+        _sim.Inject(1, FromClient(1000, 0, TcpHeader.FlagSyn).ToFrame());
+        var s = (await SentAsync(1)).Seq;
+        _sim.Inject(1, FromClient(1001, s + 1, TcpHeader.FlagAck | TcpHeader.FlagPsh, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray()).ToFrame());
+        var syn = await SentAsync(2);
+        Assert.Equal(Backend, syn.Destination);
+        const uint b = 5000;
+        _sim.Inject(2, new TcpSegment(RouterMac, 0x000000000111, 4, Backend, Client, 8080, 40000, b, 1001, TcpHeader.FlagSyn | TcpHeader.FlagAck, 5000, [], []).ToFrame());
+        Assert.Equal(TcpHeader.FlagAck, (await SentAsync(2)).Flags);
+        var first = await SentAsync(2);
+        Assert.Equal((1001u, b + 1), (first.Seq, first.Ack));
+
+        // The response (20 bytes) takes the fast path back; the next request, for /api/, moves the connection.
+        var response = Assert.Single(_sim.Inject(2, new TcpSegment(RouterMac, 0x000000000111, 4, Backend, Client, 8080, 40000, b + 1, 1028, TcpHeader.FlagAck, 5000, [], new byte[20]).ToFrame()));
+        Assert.Equal(s + 1, TcpSegment.Parse(response.Packet)!.Seq);
+        Assert.DoesNotContain(_sim.Inject(1, FromClient(1028, s + 21, TcpHeader.FlagAck | TcpHeader.FlagPsh, "GET /api/x HTTP/1.1\r\n\r\n"u8.ToArray()).ToFrame()), o => o.Port != 255);
+        var reset = await SentAsync(2);
+        Assert.Equal((TcpHeader.FlagRst, Backend), ((int)reset.Flags, reset.Destination));
+        var moved = await SentAsync(2);
+        UInt128 web3 = 0x0a00010d;
+        Assert.Equal((TcpHeader.FlagSyn, 1027u, web3), ((int)moved.Flags, moved.Seq, moved.Destination));
+        const uint b3 = 9000;
+        _sim.Inject(2, new TcpSegment(RouterMac, 0x000000000113, 4, web3, Client, 8080, 40000, b3, 1028, TcpHeader.FlagSyn | TcpHeader.FlagAck, 5000, [], []).ToFrame());
+        var ack = await SentAsync(2);
+        Assert.Equal((TcpHeader.FlagAck, 1028u, b3 + 1), ((int)ack.Flags, ack.Seq, ack.Ack));
+        var request = await SentAsync(2);
+        Assert.Equal((1028u, b3 + 1, web3), (request.Seq, request.Ack, request.Destination));
+        var answer = Assert.Single(_sim.Inject(2, new TcpSegment(RouterMac, 0x000000000113, 4, web3, Client, 8080, 40000, b3 + 1, 1051, TcpHeader.FlagAck, 5000, [], new byte[7]).ToFrame()));
+        Assert.Equal((s + 21, Vip), (TcpSegment.Parse(answer.Packet)!.Seq, TcpSegment.Parse(answer.Packet)!.Source));
     }
 
     [Fact]

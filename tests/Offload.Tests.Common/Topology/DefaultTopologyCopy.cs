@@ -15,7 +15,7 @@ public sealed class DefaultTopologyCopy : IDisposable
     /// <param name="standbySwitch">add switch s2, wired in parallel with s1 and its standby (virtual MAC, uplink port 1 toward the client)</param>
     /// <param name="etcd">run an etcd in the topology and replicate the controller's connection table to it</param>
     /// <param name="multiplex">add VIP edge 198.18.100.4:443 (mode multiplex): TLS to web1:8443, SOCKS5 to microsocks on web2:1080,
-    /// HTTP to web3:8088, anything else to a client-first echo (socat) on web3:9000; VIP plain 198.18.100.5:9001, the same echo plainly
+    /// HTTP to web3:8088 (requests under /api/ to web2:8089, each on its own), anything else to a client-first echo (socat) on web3:9000; VIP plain 198.18.100.5:9001, the same echo plainly
     /// NATed; and VIP resume 198.18.100.6:443 (multiplex, TLS session affinity) over openssl s_server on web1 and web2, port 8444</param>
     public DefaultTopologyCopy(Func<string, string>? editController = null, bool standbyController = false, bool standbySwitch = false, bool etcd = false,
         bool multiplex = false)
@@ -51,7 +51,7 @@ public sealed class DefaultTopologyCopy : IDisposable
                 + "-key /tmp/offload-s$$.key -www -quiet\"}\n";
             topology = topology
                 .Replace("      - {kind: echo, port: 7007}\n  - name: web2", "      - {kind: echo, port: 7007}\n      - {kind: https, port: 8443}\n" + sessionServer + "  - name: web2")
-                .Replace("      - {kind: echo, port: 7007}\n  - name: web3", "      - {kind: echo, port: 7007}\n      - {kind: socks5, port: 1080}\n" + sessionServer + "  - name: web3")
+                .Replace("      - {kind: echo, port: 7007}\n  - name: web3", "      - {kind: echo, port: 7007}\n      - {kind: socks5, port: 1080}\n      - {kind: http, port: 8089}\n" + sessionServer + "  - name: web3")
                 .Replace("      - {kind: echo, port: 7007}\n  - name: ids1", "      - {kind: echo, port: 7007}\n      - {kind: http, port: 8088}\n"
                     + "      - {kind: command, port: 9000, command: \"socat TCP-LISTEN:9000,fork,reuseaddr EXEC:cat\"}\n"
                     + "      - {kind: command, port: 9001, command: \"socat TCP-LISTEN:9001,fork,reuseaddr EXEC:cat\"}\n  - name: ids1");
@@ -62,11 +62,13 @@ public sealed class DefaultTopologyCopy : IDisposable
                     + "  - {name: http1, address: 198.18.3.13, port: 8088, mac: \"00:00:00:00:03:13\", switch_port: 4}\n"
                     + "  - {name: vpn1, address: 198.18.3.13, port: 9000, mac: \"00:00:00:00:03:13\", switch_port: 4}\n"
                     + "  - {name: plain1, address: 198.18.3.13, port: 9001, mac: \"00:00:00:00:03:13\", switch_port: 4}\n"
+                    + "  - {name: api1, address: 198.18.2.12, port: 8089, mac: \"00:00:00:00:02:12\", switch_port: 3}\n"
                     + "  - {name: sess1, address: 198.18.1.11, port: 8444, mac: \"00:00:00:00:01:11\", switch_port: 2}\n"
                     + "  - {name: sess2, address: 198.18.2.12, port: 8444, mac: \"00:00:00:00:02:12\", switch_port: 3}\n")
                 .Replace("vips:\n", "vips:\n"
                     + "  - name: edge\n    address: 198.18.100.4\n    protocol: tcp\n    port: 443\n    mode: multiplex\n    algorithm: round_robin\n"
                     + "    multiplex: {tls: [tls1], socks5: [socks1], http: [http1], other: [vpn1]}\n"
+                    + "    http_routes: [{path_prefix: /api/, pool: [api1]}]\n"
                     + "  - name: plain\n    address: 198.18.100.5\n    protocol: tcp\n    port: 9001\n    pool: [plain1]\n"
                     + "  - name: resume\n    address: 198.18.100.6\n    protocol: tcp\n    port: 443\n    mode: multiplex\n    algorithm: round_robin\n"
                     + "    affinity: tls_session\n    multiplex: {tls: [sess1, sess2]}\n");

@@ -37,6 +37,17 @@ public sealed class MultiplexScenario : IScenario
             var answer = Curl(args);
             result.Check($"{kind.ToString().ToLowerInvariant()} reaches its pool", answer == expected, $"answered by {answer} (expected {expected})");
         }
+        // Per-request routing: three requests on one keep-alive connection, the middle one under /api/.
+        if (vip.HttpRoutes.FirstOrDefault(r => r.PathPrefix is not null) is { } route)
+        {
+            var (routed, home) = (HostOf(route.Pool[0]), HostOf(vip.Multiplex[Offload.Controller.Configuration.PayloadKind.Http][0]));
+            // Each answer is the backend's name, then how many connections curl opened for that request.
+            var answers = string.Join(' ', Curl("-w", " %{num_connects}\n", $"http://{endpoint}/", $"http://{endpoint}{route.PathPrefix}x", $"http://{endpoint}/")
+                .Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries));
+            var expected = $"{home} 1 {routed} 0 {home} 0";
+            result.Check("each request of one keep-alive connection goes where its route says", answers == expected,
+                $"{answers} (expected {expected}: each backend, then the connections curl opened)");
+        }
         var socksTarget = context.Run.Topology.Hosts.First(h => h.Name == HostOf(vip.Multiplex[Offload.Controller.Configuration.PayloadKind.Tls][0]));
         var proxied = Curl("--socks5", endpoint.ToString(), $"http://{socksTarget.Address.Address}:{socksTarget.Services.First(s => s.HealthPort is not null).HealthPort}/");
         result.Check("socks5 reaches its proxy, which fetches for the client", proxied == socksTarget.Name, $"through the proxy: {proxied}");

@@ -11,8 +11,9 @@ using Microsoft.Extensions.Logging;
 namespace Offload.Topology.Services;
 
 /// <summary>
-/// The services `offload-topo serve` runs inside a host's namespace. HTTP and HTTPS answer <c>GET /</c> with the host's
-/// name (so a client can tell which backend it reached), <c>/bytes/N</c> with N bytes and <c>/healthz</c> with "ok",
+/// The services `offload-topo serve` runs inside a host's namespace. HTTP and HTTPS answer <c>GET /</c> (and any
+/// other path but these two) with the host's name, so a client can tell which backend it reached; <c>/bytes/N</c> with N
+/// bytes and <c>/healthz</c> with "ok",
 /// on the service port and on an optional health port. Echo greets each connection with "NAME\n" and then echoes
 /// every byte back.
 /// </summary>
@@ -31,6 +32,7 @@ public static class ServiceServer
         var app = builder.Build();
         var body = Encoding.ASCII.GetBytes(name + "\n");
         app.MapGet("/", () => Results.Bytes(body, "text/plain"));
+        app.MapGet("/{**path}", () => Results.Bytes(body, "text/plain"));
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/bytes/{count:int}", (int count) => count is < 0 or > 1 << 30
             ? Results.BadRequest("count must be 0 to 1073741824\n")
