@@ -72,19 +72,26 @@ public sealed class Classifier
                                                && (r.Route.PathPrefix is null || path.StartsWith(r.Route.PathPrefix, StringComparison.Ordinal))) is { Pool: { } routed })
             pool = routed;
         var candidates = pool!.Where(b => b.Weight > 0).ToList();
-        var session = SessionOf(vip.Vip, flow, firstData);
-        if (session is { } key && _sessions.Lookup(key) is { } known && candidates.Any(c => c.Id == known))
+        var sessions = SessionsOf(vip.Vip, flow, firstData);
+        foreach (var key in sessions)
         {
-            _sessions.Bind(key, known);
-            return flow with { BackendId = known };
+            if (_sessions.Lookup(key) is { } known && candidates.Any(c => c.Id == known))
+            {
+                foreach (var bound in sessions)
+                    _sessions.Bind(bound, known);
+                return flow with { BackendId = known };
+            }
         }
         var flowKey = new FlowKey(flow.Client, flow.Vip, flow.Protocol, flow.ClientPort, flow.VipPort);
         if (vip.Policy.Pick(vip.State, candidates, flowKey) is not { } backend)
             return null;
-        if (session is { } bound)
+        foreach (var bound in sessions)
             _sessions.Bind(bound, backend.Id);
         return flow with { BackendId = backend.Id };
     }
+
+    /// <summary>Binds a TLS session ticket the backend issued (its NewSessionTicket) to that backend.</summary>
+    public void BindTlsTicket(int vipId, ReadOnlySpan<byte> ticket, int backendId) => _sessions.Bind(SessionKey.TlsTicket(vipId, ticket), backendId);
 
     /// <summary>True when the VIP routes each HTTP request on its own (a multiplex VIP with http_routes).</summary>
     public bool RoutesRequests(int vipId) => _vips.TryGetValue(vipId, out var vip) && vip.Routes.Count > 0;
@@ -92,10 +99,17 @@ public sealed class Classifier
     /// <summary>Binds a TLS session the backend named in its ServerHello to that backend: a client resuming it comes back there.</summary>
     public void BindTlsSession(int vipId, ReadOnlySpan<byte> sessionId, int backendId) => _sessions.Bind(SessionKey.TlsSession(vipId, sessionId), backendId);
 
-    private static SessionKey? SessionOf(VipConfig vip, Connection flow, ReadOnlySpan<byte> firstData) => vip.Affinity switch
+    // The keys a connection's session goes by: the client; or a TLS ticket (tried first: it names the session when
+    // both are offered) and a TLS session id.
+    private static List<SessionKey> SessionsOf(VipConfig vip, Connection flow, ReadOnlySpan<byte> firstData)
     {
-        Affinity.SourceIp => SessionKey.SourceIp(vip.Id, flow.Client),
-        Affinity.TlsSession when TlsHello.TryReadClientSessionId(firstData, out var id) => SessionKey.TlsSession(vip.Id, id),
-        _ => null,
-    };
+        var keys = new List<SessionKey>(2);
+        if (vip.Affinity == Affinity.SourceIp)
+            keys.Add(SessionKey.SourceIp(vip.Id, flow.Client));
+        if (vip.Affinity == Affinity.TlsSession && TlsHello.TryReadClientTicket(firstData, out var ticket))
+            keys.Add(SessionKey.TlsTicket(vip.Id, ticket));
+        if (vip.Affinity == Affinity.TlsSession && TlsHello.TryReadClientSessionId(firstData, out var id))
+            keys.Add(SessionKey.TlsSession(vip.Id, id));
+        return keys;
+    }
 }

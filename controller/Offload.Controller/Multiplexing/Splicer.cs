@@ -28,9 +28,9 @@ public sealed record SpliceActions(
 /// pipeline once the splice is in, and the backend's own ACK reaches the client (a lost copy is the client's to
 /// retransmit, as with any segment). The handshake offers only a maximum segment size, so neither side uses window
 /// scaling, SACK or timestamps, whose values the splice would otherwise have to rewrite. With <c>affinity:
-/// tls_session</c>, a TLS connection's reverse entry waits for the backend's first payload: its ServerHello names the
-/// session, which is bound to that backend, so a client resuming the session (offering the id in its ClientHello) is
-/// sent back there. With <c>http_routes</c>, an HTTP connection's requests keep coming to the controller (only the
+/// tls_session</c>, a TLS connection's reverse entry waits until the server has changed cipher spec: until then the
+/// controller forwards the server's handshake itself and binds what names the session (the ServerHello's id, a
+/// NewSessionTicket's ticket) to that backend, so a client resuming the session is sent back there. With <c>http_routes</c>, an HTTP connection's requests keep coming to the controller (only the
 /// responses take the fast path): each request is routed on its own, and when it belongs elsewhere the backend
 /// connection is closed and a new one opened where the client's sequence and acknowledgment numbers stand.
 /// </summary>
@@ -85,6 +85,7 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
         public ushort ClientWindow { get; set; }
         public List<byte[]> Held { get; } = [];
         public bool LearnsSession { get; set; }
+        public TlsServerFlight ServerFlight { get; } = new();
         public Connection? Pinned { get; set; }
 
         /// <summary>Each HTTP request routed on its own: the controller forwards the client's packets itself.</summary>
@@ -216,6 +217,13 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
         }
     }
 
+    // A backend segment as the client must see it: from the VIP, its sequence number in the client's numbers.
+    private static byte[] ToClient(Flow flow, TcpSegment segment) => (segment with
+    {
+        EthDst = flow.ClientMac, EthSrc = flow.VipMac, Source = flow.Key.Vip, Destination = flow.Key.Client, SourcePort = flow.Key.VipPort,
+        DestinationPort = flow.Key.ClientPort, Seq = segment.Seq + flow.Pinned!.Splice.Reverse.SeqDelta, Ack = segment.Ack + flow.Pinned.Splice.Reverse.AckDelta,
+    }).ToFrame();
+
     // A client segment as the backend must see it: addressed to the backend, its acknowledgment in the backend's numbers.
     private byte[] ToBackend(Flow flow, TcpSegment segment) => (segment with
     {
@@ -258,15 +266,20 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
         }
         if (flow.Stage == Stage.AwaitingServerHello)
         {
-            lock (flow.Held)
-                flow.Held.Add(frame.ToArray());
-            if (segment.Payload.Length == 0 && !segment.Has(TcpHeader.FlagFin) && !segment.Has(TcpHeader.FlagRst))
-                return true;
-            if (TlsHello.TryReadServerSessionId(segment.Payload, out var session))
+            // The server's handshake goes on to the client at once, rewritten here; what names the session is bound
+            // as it passes, and the splice takes over once nothing more can be read (its cipher spec changed).
+            var flight = flow.ServerFlight;
+            flight.Add(segment.Payload);
+            await actions.ToPort(flow.IngressPort, ToClient(flow, segment), cancellationToken);
+            if (flight.SessionId is { } session)
                 classifier.BindTlsSession(flow.Vip.Id, session, flow.BackendId);
-            await actions.PinReverse(flow.Pinned!, cancellationToken);
-            flow.Stage = Stage.Spliced;
-            await ReleaseHeldAsync(flow, cancellationToken);
+            if (flight.Ticket is { } ticket)
+                classifier.BindTlsTicket(flow.Vip.Id, ticket, flow.BackendId);
+            if (flight.Done || segment.Has(TcpHeader.FlagFin) || segment.Has(TcpHeader.FlagRst))
+            {
+                await actions.PinReverse(flow.Pinned!, cancellationToken);
+                flow.Stage = Stage.Spliced;
+            }
             return true;
         }
         if (segment.Has(TcpHeader.FlagRst))

@@ -15,6 +15,9 @@ public readonly record struct SessionKey(int VipId, SessionKind Kind, UInt128 Hi
 {
     public static SessionKey SourceIp(int vipId, UInt128 client) => new(vipId, SessionKind.SourceIp, 0, client);
 
+    /// <summary>A TLS session ticket (RFC 5077), by its SHA-256: the same key space as session ids, which never collide with it in practice.</summary>
+    public static SessionKey TlsTicket(int vipId, ReadOnlySpan<byte> ticket) => TlsSession(vipId, System.Security.Cryptography.SHA256.HashData(ticket));
+
     /// <summary>A TLS session id of 1 to 32 bytes.</summary>
     public static SessionKey TlsSession(int vipId, ReadOnlySpan<byte> sessionId)
     {

@@ -63,10 +63,13 @@ public sealed class MultiplexScenario : IScenario
         if (context.Config.Vips.FirstOrDefault(v => v.Mode == Offload.Controller.Configuration.VipMode.Multiplex
                 && v.Affinity == Offload.Controller.Configuration.Affinity.TlsSession) is { } resume)
         {
-            var (_, output) = context.Run.Exec(client, "sh", "-c", $"openssl s_client -connect {ScenarioContext.Endpoint(resume)} -tls1_2 -no_ticket -reconnect < /dev/null 2>&1");
-            var lines = output.Split('\n');
-            var (reused, fresh) = (lines.Count(l => l.StartsWith("Reused,", StringComparison.Ordinal)), lines.Count(l => l.StartsWith("New,", StringComparison.Ordinal)));
-            result.Check("a resumed TLS session returns to the server that holds it", reused == 5 && fresh == 1, $"{fresh} new and {reused} resumed handshakes of 6");
+            foreach (var (by, option) in new[] { ("session id", "-no_ticket"), ("session ticket", "") })
+            {
+                var (_, output) = context.Run.Exec(client, "sh", "-c", $"openssl s_client -connect {ScenarioContext.Endpoint(resume)} -tls1_2 {option} -reconnect < /dev/null 2>&1");
+                var lines = output.Split('\n');
+                var (reused, fresh) = (lines.Count(l => l.StartsWith("Reused,", StringComparison.Ordinal)), lines.Count(l => l.StartsWith("New,", StringComparison.Ordinal)));
+                result.Check($"a TLS session resumed by {by} returns to the server that holds it", reused == 5 && fresh == 1, $"{fresh} new and {reused} resumed handshakes of 6");
+            }
         }
 
         var spliced = (await context.Run.SwitchesAsync(context.Run.Controller().Name) ?? []).Sum(s => s.Spliced);
