@@ -22,9 +22,12 @@ public sealed class Classifier
         ISessionTable? sessions = null)
     {
         _policies = policies;
-        _sessions = sessions ?? new InMemorySessionTable(time ?? TimeProvider.System, affinityTimeout ?? TimeSpan.FromMinutes(10));
+        _sessions = sessions ?? new InMemorySessionTable(time ?? TimeProvider.System, affinityTimeout ?? DefaultAffinityTimeout);
         Update(config);
     }
+
+    /// <summary>How long an affinity binding lasts since its session was last used.</summary>
+    public static readonly TimeSpan DefaultAffinityTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>Sessions bound for affinity.</summary>
     public ISessionTable Sessions => _sessions;

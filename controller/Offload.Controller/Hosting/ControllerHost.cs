@@ -8,6 +8,7 @@ using Offload.Controller.Health.Agents;
 using Offload.Controller.Health.Sharing;
 using Offload.Controller.LoadBalancing;
 using Offload.Controller.Pipeline;
+using Offload.Controller.Sessions;
 using Offload.Controller.Switches;
 using Offload.P4Runtime.Schema;
 
@@ -82,7 +83,9 @@ public sealed partial class ControllerHost : IAsyncDisposable
         var health = new HealthMonitor(TimeProvider.System, loggers.CreateLogger("health"));
         health.Update(config);
         var composed = Compose(config, health, new Dictionary<string, int>());
-        var classifier = new Classifier(composed, policies);
+        var sessions = options.Etcd is { } etcdClient ? new ReplicatedSessionTable(etcdClient, Classifier.DefaultAffinityTimeout, loggers.CreateLogger("sessions")) : null;
+        sessions?.Start();
+        var classifier = new Classifier(composed, policies, sessions: sessions);
         var agents = new List<SwitchAgent>();
         foreach (var sw in config.Switches)
         {
@@ -366,6 +369,8 @@ public sealed partial class ControllerHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
+        if (Classifier.Sessions is ReplicatedSessionTable sessions)
+            await sessions.DisposeAsync();
         await Health.DisposeAsync();
         await NodeAgents.DisposeAsync();
         await Task.WhenAll(_runs.Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default)));

@@ -404,6 +404,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             HoldsVirtualMac = holds;
         }
         _stored = await LoadStoredAsync(cancellationToken);
+        await ReloadSessionsAsync(cancellationToken);
         var recovered = await _plumber.RecoverAsync(cancellationToken);
         if (recovered > 0)
             LogRecovered(_logger, _switch.Name, recovered);
@@ -438,6 +439,23 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         {
             LogStoredUnreadable(_logger, _switch.Name, ex.Message);
             return [];
+        }
+    }
+
+    // A controller that becomes primary takes the affinity bindings its predecessor wrote since this one started.
+    private async Task ReloadSessionsAsync(CancellationToken cancellationToken)
+    {
+        if (_classifier.Sessions is not ReplicatedSessionTable sessions)
+            return;
+        try
+        {
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(TimeSpan.FromSeconds(2));
+            await sessions.ReloadAsync(bounded.Token);
+        }
+        catch (Exception ex) when (ex is RpcException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogStoredUnreadable(_logger, _switch.Name, ex.Message);
         }
     }
 
@@ -681,7 +699,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
     [LoggerMessage(EventId = 1112, Level = LogLevel.Information, Message = "{Switch}: {Rebuilt} connection(s) rebuilt from the replicated table ({Stored} stored)")]
     private static partial void LogRebuilt(ILogger logger, string @switch, int rebuilt, int stored);
 
-    [LoggerMessage(EventId = 1113, Level = LogLevel.Warning, Message = "{Switch}: the replicated connection table cannot be read ({Error}); going on without it")]
+    [LoggerMessage(EventId = 1113, Level = LogLevel.Warning, Message = "{Switch}: etcd cannot be read ({Error}); going on without what it holds")]
     private static partial void LogStoredUnreadable(ILogger logger, string @switch, string error);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "{Switch}: pushed offload.p4")]

@@ -114,6 +114,45 @@ public sealed class ReplicatedConnectionTableTests : IAsyncLifetime
     }
 }
 
+/// <summary>The affinity table replicated to a real etcd: what one controller binds, the next one finds.</summary>
+public sealed class ReplicatedSessionTableTests
+{
+    [Fact]
+    public async Task Binds_Written_ReloadedByAnotherTable()
+    {
+        using var server = await EtcdProcess.StartAsync();
+        using var channel = GrpcChannel.ForAddress(server.Address);
+        var etcd = new EtcdClient(channel);
+        var sessions = new[]
+        {
+            (SessionKey.SourceIp(1, 0x0a000002), 3),
+            (SessionKey.TlsSession(4, [1, 2, 3]), 5),
+            (SessionKey.TlsTicket(4, new byte[180]), 6),
+        };
+        await using (var first = new ReplicatedSessionTable(etcd, TimeSpan.FromMinutes(10), NullLogger.Instance))
+        {
+            first.Start();
+            foreach (var (key, backend) in sessions)
+                first.Bind(key, backend);
+            first.Bind(sessions[0].Item1, 4);
+            await Eventually.WaitUntil(() => first.Pending == 0 && first.Written >= 3, TimeSpan.FromSeconds(10));
+        }
+        await using var next = new ReplicatedSessionTable(etcd, TimeSpan.FromMinutes(10), NullLogger.Instance);
+        Assert.Equal(3, await next.ReloadAsync());
+        Assert.Equal([4, 5, 6], sessions.Select(s => next.Lookup(s.Item1)));
+        Assert.Equal(0, await next.ReloadAsync());
+    }
+
+    [Fact]
+    public void Key_RoundTrips_BadOnesRefused()
+    {
+        var key = SessionKey.TlsTicket(7, [9, 9]);
+        Assert.Equal(key, ReplicatedSessionTable.Parse(ReplicatedSessionTable.Format(key)));
+        Assert.Null(ReplicatedSessionTable.Parse("7/2/xyz"));
+        Assert.Null(ReplicatedSessionTable.Parse("7/9/" + new string('0', 64)));
+    }
+}
+
 /// <summary>A replicated connection record: its key and value as text, and what is refused.</summary>
 public sealed class ConnectionRecordTests
 {
