@@ -22,29 +22,23 @@ public sealed partial class ReplicatedConnectionTable(EtcdClient etcd, string sc
     : IConnectionTable, IAsyncDisposable
 {
     private readonly InMemoryConnectionTable _inner = new(time);
-    private readonly Dictionary<ConnectionKey, TrackedConnection?> _pending = new();
-    private readonly SemaphoreSlim _changed = new(0, int.MaxValue);
+    private readonly EtcdWriteBehind<ConnectionKey> _writes = new(etcd, key => PrefixOf(scope) + Format(key, default).Key);
     private readonly CancellationTokenSource _stop = new();
-    private readonly string _prefix = $"/offload/connections/{scope}/";
+    private readonly string _prefix = PrefixOf(scope);
+
+    private static string PrefixOf(string scope) => $"/offload/connections/{scope}/";
     private Task? _run;
     private volatile bool _replicating = true;
-    private long _written, _failures;
+    private long _failures;
 
     public string Prefix => _prefix;
 
     /// <summary>Records written to etcd (puts and deletes) since the start, and writes that failed.</summary>
-    public long Written => Interlocked.Read(ref _written);
+    public long Written => _writes.Written;
     public long Failures => Interlocked.Read(ref _failures);
 
     /// <summary>Changes waiting to be written.</summary>
-    public int Pending
-    {
-        get
-        {
-            lock (_pending)
-                return _pending.Count;
-        }
-    }
+    public int Pending => _writes.Pending;
 
     /// <summary>
     /// Whether changes are written (the table of the switch that carries the traffic). Turned on, every tracked
@@ -102,9 +96,10 @@ public sealed partial class ReplicatedConnectionTable(EtcdClient etcd, string sc
     {
         if (!_replicating)
             return;
-        lock (_pending)
-            _pending[key] = connection;
-        _changed.Release();
+        if (connection is { } tracked)
+            _writes.Put(key, ByteString.CopyFromUtf8(Format(key, tracked).Value));
+        else
+            _writes.Delete(key);
     }
 
     /// <summary>Starts writing: takes a lease, keeps it alive, and writes the queued changes until disposed.</summary>
@@ -168,12 +163,8 @@ public sealed partial class ReplicatedConnectionTable(EtcdClient etcd, string sc
                             Queue(key, connection);
                     }
                 }
-                await _changed.WaitAsync(TimeSpan.FromMilliseconds(100), cancellationToken);
-                await FlushAsync(lease, cancellationToken);
-                while (_changed.CurrentCount > 0 && _changed.Wait(0))
-                {
-                    // Every change signalled so far has been written by this flush.
-                }
+                await _writes.Changed.WaitAsync(TimeSpan.FromMilliseconds(100), cancellationToken);
+                await _writes.FlushAsync(lease, cancellationToken);
                 if (lastProblem is not null)
                     LogBack(logger, scope, Pending);
                 lastProblem = null;
@@ -191,39 +182,6 @@ public sealed partial class ReplicatedConnectionTable(EtcdClient etcd, string sc
                     LogProblem(logger, scope, ex.Message, Pending);
                 lastProblem = ex.Message;
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
-
-    private async Task FlushAsync(long lease, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            List<KeyValuePair<ConnectionKey, TrackedConnection?>> batch;
-            lock (_pending)
-            {
-                batch = _pending.Take(EtcdClient.MaxTxnOps).ToList();
-                foreach (var (key, _) in batch)
-                    _pending.Remove(key);
-            }
-            if (batch.Count == 0)
-                return;
-            try
-            {
-                await etcd.WriteAsync(batch.Select(c => c.Value is { } connection
-                    ? EtcdClient.Put(_prefix + Format(c.Key, connection).Key, ByteString.CopyFromUtf8(Format(c.Key, connection).Value), lease)
-                    : EtcdClient.Delete(_prefix + Format(c.Key, default).Key)), cancellationToken);
-                Interlocked.Add(ref _written, batch.Count);
-            }
-            catch
-            {
-                // Put back what no newer change has replaced.
-                lock (_pending)
-                {
-                    foreach (var (key, connection) in batch)
-                        _pending.TryAdd(key, connection);
-                }
-                throw;
             }
         }
     }

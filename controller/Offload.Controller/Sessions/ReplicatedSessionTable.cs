@@ -18,8 +18,7 @@ public sealed partial class ReplicatedSessionTable(EtcdClient etcd, TimeSpan tim
     public const string Prefix = "/offload/sessions/";
     private static readonly TimeSpan LeaseRotation = TimeSpan.FromMinutes(1);
     private readonly InMemorySessionTable _inner = new(time ?? TimeProvider.System, timeout);
-    private readonly Dictionary<SessionKey, int> _pending = new();
-    private readonly SemaphoreSlim _changed = new(0, int.MaxValue);
+    private readonly EtcdWriteBehind<SessionKey> _writes = new(etcd, session => Prefix + Format(session));
     private readonly CancellationTokenSource _stop = new();
     private Task? _run;
 
@@ -30,23 +29,13 @@ public sealed partial class ReplicatedSessionTable(EtcdClient etcd, TimeSpan tim
     public void Bind(SessionKey session, int backendId)
     {
         _inner.Bind(session, backendId);
-        lock (_pending)
-            _pending[session] = backendId;
-        _changed.Release();
+        _writes.Put(session, ByteString.CopyFromUtf8(backendId.ToString(CultureInfo.InvariantCulture)));
     }
 
     /// <summary>Binds written to etcd so far, and binds waiting.</summary>
-    public long Written => Interlocked.Read(ref _written);
-    private long _written;
+    public long Written => _writes.Written;
 
-    public int Pending
-    {
-        get
-        {
-            lock (_pending)
-                return _pending.Count;
-        }
-    }
+    public int Pending => _writes.Pending;
 
     public void Start() => _run ??= RunAsync(_stop.Token);
 
@@ -89,35 +78,12 @@ public sealed partial class ReplicatedSessionTable(EtcdClient etcd, TimeSpan tim
         {
             try
             {
-                await _changed.WaitAsync(TimeSpan.FromMilliseconds(200), cancellationToken);
+                await _writes.Changed.WaitAsync(TimeSpan.FromMilliseconds(200), cancellationToken);
                 if (Pending == 0)
                     continue;
                 if (clock.GetUtcNow() - leasedAt > LeaseRotation)
                     (lease, leasedAt) = (await etcd.GrantLeaseAsync(timeout + LeaseRotation, cancellationToken), clock.GetUtcNow());
-                List<KeyValuePair<SessionKey, int>> batch;
-                lock (_pending)
-                {
-                    batch = _pending.Take(EtcdClient.MaxTxnOps).ToList();
-                    foreach (var (key, _) in batch)
-                        _pending.Remove(key);
-                }
-                try
-                {
-                    await etcd.WriteAsync(batch.Select(b => EtcdClient.Put(Prefix + Format(b.Key), ByteString.CopyFromUtf8(b.Value.ToString(CultureInfo.InvariantCulture)), lease)),
-                        cancellationToken);
-                    Interlocked.Add(ref _written, batch.Count);
-                    if (Pending > 0)
-                        _changed.Release();
-                }
-                catch
-                {
-                    lock (_pending)
-                    {
-                        foreach (var (key, backend) in batch)
-                            _pending.TryAdd(key, backend);
-                    }
-                    throw;
-                }
+                await _writes.FlushAsync(lease, cancellationToken);
                 lastProblem = null;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
