@@ -40,7 +40,7 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Dictionary<ConnectionKey, Flow> _flows = new();
     private readonly Dictionary<(UInt128 Client, ushort ClientPort, UInt128 Backend, ushort BackendPort), Flow> _byBackend = new();
-    private readonly ulong _routerMac = Convert.ToUInt64(sw.RouterMac.Replace(":", ""), 16);
+    private readonly ulong _routerMac = Addresses.MacToNumber(sw.RouterMac);
     private volatile OffloadConfig? _config;
 
     /// <summary>How long a connection may take from SYN to splice before it is given up (the client is reset).</summary>
@@ -168,7 +168,7 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
         flow.ClientWindow = segment.Window;
         if (segment.Payload.Length == 0 && !segment.Has(TcpHeader.FlagFin))
             return;
-        var chosen = _config?.Vips.FirstOrDefault(v => v.Id == vip.Id) is { } current ? classifier.Classify(Connection.Of(key, current.Id, 0), segment.Payload) : null;
+        var chosen = classifier.Classify(Connection.Of(key, vip.Id, 0), segment.Payload);
         var backend = chosen is null ? null : _config!.Backends.FirstOrDefault(b => b.Id == chosen.BackendId);
         if (chosen is null || backend is null)
         {
@@ -227,7 +227,7 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
     // A client segment as the backend must see it: addressed to the backend, its acknowledgment in the backend's numbers.
     private byte[] ToBackend(Flow flow, TcpSegment segment) => (segment with
     {
-        EthDst = Mac(flow.Backend!.Mac), EthSrc = _routerMac, Destination = Addresses.ToNumber(flow.Backend.Address), DestinationPort = flow.Backend.Port,
+        EthDst = Addresses.MacToNumber(flow.Backend!.Mac), EthSrc = _routerMac, Destination = Addresses.ToNumber(flow.Backend.Address), DestinationPort = flow.Backend.Port,
         Ack = segment.Has(TcpHeader.FlagAck) ? segment.Ack + flow.Pinned!.Splice.AckDelta : segment.Ack,
     }).ToFrame();
 
@@ -327,11 +327,11 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
         syn.DestinationPort, syn.SourcePort, flow.OurIsn, flow.ClientIsn + 1, TcpHeader.FlagSyn | TcpHeader.FlagAck, OurWindow,
         TcpSegment.MssOption(syn.IpVersion == 4 ? OurMss4 : OurMss6), []).ToFrame();
 
-    private byte[] BackendSyn(Flow flow, BackendConfig backend) => new TcpSegment(Mac(backend.Mac), _routerMac, flow.Key.IpVersion, flow.Key.Client,
+    private byte[] BackendSyn(Flow flow, BackendConfig backend) => new TcpSegment(Addresses.MacToNumber(backend.Mac), _routerMac, flow.Key.IpVersion, flow.Key.Client,
         Addresses.ToNumber(backend.Address), flow.Key.ClientPort, backend.Port, flow.BackendIsn, 0, TcpHeader.FlagSyn, flow.ClientWindow,
         TcpSegment.MssOption(flow.ClientMss), []).ToFrame();
 
-    private byte[] BackendAck(Flow flow, TcpSegment synAck) => new TcpSegment(Mac(flow.Backend!.Mac), _routerMac, flow.Key.IpVersion, flow.Key.Client,
+    private byte[] BackendAck(Flow flow, TcpSegment synAck) => new TcpSegment(Addresses.MacToNumber(flow.Backend!.Mac), _routerMac, flow.Key.IpVersion, flow.Key.Client,
         synAck.Source, flow.Key.ClientPort, synAck.SourcePort, flow.BackendIsn + 1, synAck.Seq + 1, TcpHeader.FlagAck, flow.ClientWindow, [], []).ToFrame();
 
     // RFC 793's reset for a segment that belongs to no connection: from its acknowledgment, or acknowledging it.
@@ -343,7 +343,6 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
     private static byte[] ClientReset(Flow flow) => new TcpSegment(flow.ClientMac, flow.VipMac, flow.Key.IpVersion, flow.Key.Vip, flow.Key.Client,
         flow.Key.VipPort, flow.Key.ClientPort, flow.OurIsn + 1, 0, TcpHeader.FlagRst, 0, [], []).ToFrame();
 
-    private static ulong Mac(string text) => Convert.ToUInt64(text.Replace(":", ""), 16);
 
     private void Forget(ConnectionKey key)
     {

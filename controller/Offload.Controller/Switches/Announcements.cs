@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Offload.Controller.Configuration;
 using Offload.Controller.Health.Ports;
+using Offload.Controller.Plumbing;
 
 namespace Offload.Controller.Switches;
 
@@ -16,12 +17,12 @@ public static class Announcements
     public static IReadOnlyList<(uint Port, byte[] Frame)> For(OffloadConfig config, SwitchConfig sw, NeighborResponder neighbors)
     {
         var frames = new List<(uint, byte[])>();
-        var gatewayMac = Mac(sw.Group?.VirtualMac ?? sw.RouterMac);
+        var gatewayMac = Addresses.MacToBytes(sw.Group?.VirtualMac ?? sw.RouterMac);
         var v4Vips = config.Vips.Where(v => v.Address.AddressFamily == AddressFamily.InterNetwork).DistinctBy(v => v.Address).ToList();
         foreach (var port in sw.Interfaces.Where(i => i.Address.AddressFamily == AddressFamily.InterNetwork).GroupBy(i => i.Port))
         {
             frames.AddRange(port.Select(i => (port.Key, Gratuitous(gatewayMac, i.Address))));
-            frames.AddRange(v4Vips.Select(v => (port.Key, Gratuitous(Mac(v.Vmac), v.Address))));
+            frames.AddRange(v4Vips.Select(v => (port.Key, Gratuitous(Addresses.MacToBytes(v.Vmac), v.Address))));
         }
         var advertisements = neighbors.Unsolicited().ToList();
         foreach (var port in sw.Interfaces.Where(i => i.Address.AddressFamily == AddressFamily.InterNetworkV6).Select(i => i.Port).Distinct())
@@ -30,6 +31,4 @@ public static class Announcements
     }
 
     private static byte[] Gratuitous(byte[] mac, IPAddress address) => PortMonitor.ArpRequest(mac, address, address);
-
-    private static byte[] Mac(string text) => Convert.FromHexString(text.Replace(":", ""));
 }

@@ -25,9 +25,9 @@ public sealed class NeighborResponder
         if (role == SwitchRole.Standby)
             return;
         foreach (var iface in sw.Interfaces.Where(i => i.Address.AddressFamily == AddressFamily.InterNetworkV6))
-            _targets[Number(iface.Address)] = (Mac(sw.Group?.VirtualMac ?? sw.RouterMac), true);
+            _targets[Number(iface.Address)] = (Plumbing.Addresses.MacToNumber(sw.Group?.VirtualMac ?? sw.RouterMac), true);
         foreach (var vip in config.Vips.Where(v => v.Address.AddressFamily == AddressFamily.InterNetworkV6))
-            _targets.TryAdd(Number(vip.Address), (Mac(vip.Vmac), false));
+            _targets.TryAdd(Number(vip.Address), (Plumbing.Addresses.MacToNumber(vip.Vmac), false));
     }
 
     /// <summary>The addresses answered for, as the ACL punts them: each target and its solicited-node multicast group.</summary>
@@ -117,6 +117,4 @@ public sealed class NeighborResponder
         BinaryPrimitives.WriteUInt128BigEndian(bytes, number);
         return new IPAddress(bytes);
     }
-
-    private static ulong Mac(string text) => Convert.ToUInt64(text.Replace(":", ""), 16);
 }

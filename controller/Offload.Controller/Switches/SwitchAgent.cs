@@ -396,7 +396,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         if (_switch.Group is { } group)
         {
             var routerMacs = _p4Info.Tables[OffloadP4.RouterMacs].Preamble.Id;
-            var virtualMac = Convert.ToUInt64(group.VirtualMac.Replace(":", ""), 16);
+            var virtualMac = Addresses.MacToNumber(group.VirtualMac);
             var holds = false;
             await foreach (var entity in _client.ReadAsync([OffloadP4.WholeTable(_p4Info, OffloadP4.RouterMacs)], cancellationToken))
                 holds |= entity.TableEntry.TableId == routerMacs && entity.TableEntry.Match.Count == 1

@@ -63,7 +63,7 @@ public sealed class PortMonitor(SwitchConfig sw, TimeProvider time)
     /// <summary>The ARP request for each target, with the port it leaves on.</summary>
     public IEnumerable<(uint Port, byte[] Frame)> Probes()
     {
-        var mac = ParseMac(sw.RouterMac);
+        var mac = Plumbing.Addresses.MacToBytes(sw.RouterMac);
         return _targets.Select(t => (t.Port, ArpRequest(mac, sw.Group is null ? t.Interface : ProbeSender, t.Address)));
     }
 
@@ -107,7 +107,6 @@ public sealed class PortMonitor(SwitchConfig sw, TimeProvider time)
         return verdicts;
     }
 
-    private static byte[] ParseMac(string mac) => mac.Split(':').Select(h => Convert.ToByte(h, 16)).ToArray();
 
     /// <summary>A broadcast ARP request (RFC 826) for <paramref name="target"/> from our interface.</summary>
     public static byte[] ArpRequest(byte[] mac, IPAddress sender, IPAddress target)
