@@ -64,7 +64,16 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
     public long Spliced => Interlocked.Read(ref _spliced);
     private long _spliced;
 
-    public void Update(OffloadConfig config) => _config = config;
+    public void Update(OffloadConfig config)
+    {
+        _config = config;
+        _multiplexed = config.Vips.Where(v => v.Mode == VipMode.Multiplex).ToDictionary(v => v.Id);
+    }
+
+    private volatile Dictionary<int, VipConfig> _multiplexed = new();
+
+    /// <summary>The multiplex VIP with this id, if it is one: its packet-ins are the splicer's.</summary>
+    public VipConfig? Multiplexed(int vipId) => _multiplexed.GetValueOrDefault(vipId);
 
     private enum Stage { Accepted, Connecting, AwaitingServerHello, Spliced }
 
@@ -103,7 +112,6 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
         if (TcpSegment.Parse(frame.Span) is not { } segment)
             return;
         var key = new ConnectionKey(segment.IpVersion, segment.Source, segment.Destination, 6, segment.SourcePort, segment.DestinationPort);
-        Expire();
         Flow? flow;
         lock (_flows)
             _flows.TryGetValue(key, out flow);
@@ -357,9 +365,12 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
     /// <summary>How long a routed connection lives without a packet from its client (its reverse entry has no idle timeout of its own).</summary>
     public TimeSpan RoutedIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    // Handshakes that never finished are given up; spliced flows are kept a while for packets punted before their
-    // entries; a routed connection ends when its client has been silent for RoutedIdleTimeout.
-    private void Expire()
+    /// <summary>
+    /// Gives up what has timed out (called every few seconds, off the packet path): handshakes that never finished;
+    /// spliced flows kept a while for packets punted before their entries; routed connections whose client has been
+    /// silent for <see cref="RoutedIdleTimeout"/>.
+    /// </summary>
+    public void Sweep()
     {
         var now = _time.GetUtcNow();
         List<Flow> stale;
@@ -374,8 +385,6 @@ public sealed partial class Splicer(Classifier classifier, SwitchConfig sw, Spli
         }
     }
 
-    /// <summary>Gives up what has timed out, though no packet came to do it (called every few seconds).</summary>
-    public void Sweep() => Expire();
 
     [LoggerMessage(EventId = 1600, Level = LogLevel.Warning, Message = "multiplex VIP {Vip}: no backend for a {Kind} connection; the client is reset")]
     private static partial void LogUnplaced(ILogger logger, string vip, string kind);

@@ -173,15 +173,15 @@ public sealed class ConnectionPlumber(P4RuntimeClient client, WritePipeline writ
     private async Task<int> Track(Task<WriteResult> written, List<Connection> pinned)
     {
         ThrowUnless(await written, StatusCode.AlreadyExists);
-        var opened = new List<Connection>(pinned.Count);
+        var opened = Pinned is null ? null : new List<Connection>(pinned.Count);
         foreach (var connection in pinned)
         {
             if (!Table.Open(ConnectionKey.Of(connection), connection.VipId, connection.BackendId, connection.Splice))
                 continue;
             CountOpened(connection.BackendId);
-            opened.Add(connection);
+            opened?.Add(connection);
         }
-        if (opened.Count > 0)
+        if (opened is { Count: > 0 })
             Pinned?.Invoke(opened);
         return pinned.Count;
     }

@@ -95,10 +95,14 @@ public sealed partial class SwitchAgent : IAsyncDisposable
         {
             Opened = id => classifier.Backends.GetValueOrDefault(id)?.ConnectionOpened(),
             Closed = id => classifier.Backends.GetValueOrDefault(id)?.ConnectionClosed(),
-            Pinned = connections => Group?.Mirror(this, standby => standby._plumber.PinAsync(connections, CancellationToken.None)),
-            Removed = keys => Group?.Mirror(this, standby => standby._plumber.RemoveAsync(keys, CancellationToken.None)),
-            Ending = key => Group?.Mirror(this, standby => standby._plumber.CloseAsync([key], CancellationToken.None)),
         };
+        // Only a group's switch has standbys to mirror onto; a switch alone pays nothing for it on the write path.
+        if (sw.Group is not null)
+        {
+            _plumber.Pinned = connections => Group?.Mirror(this, standby => standby._plumber.PinAsync(connections, CancellationToken.None));
+            _plumber.Removed = keys => Group?.Mirror(this, standby => standby._plumber.RemoveAsync(keys, CancellationToken.None));
+            _plumber.Ending = key => Group?.Mirror(this, standby => standby._plumber.CloseAsync([key], CancellationToken.None));
+        }
         Role = sw.Group is null ? SwitchRole.Alone : SwitchRole.Unassigned;
         _splicer = new Multiplexing.Splicer(classifier, sw, new Multiplexing.SpliceActions(
             (port, frame, ct) => SendToPortsAsync([(port, frame)], ct),
@@ -618,7 +622,7 @@ public sealed partial class SwitchAgent : IAsyncDisposable
             }
             if (reason is not (PuntNewFlow or PuntNonSynMiss))
                 continue;
-            if (_config.Vips.FirstOrDefault(v => v.Id == vipId) is { Mode: VipMode.Multiplex } multiplexed)
+            if (_splicer.Multiplexed(vipId) is { } multiplexed)
             {
                 await _splicer.ClientAsync(packetIn.Payload.Memory, multiplexed, ingressPort, cancellationToken);
                 continue;
