@@ -36,6 +36,39 @@ public sealed class EtcdWriteBehind<TKey>(EtcdClient etcd, Func<TKey, string> ke
         Changed.Release();
     }
 
+    /// <summary>
+    /// Writes until cancelled: waits for changes, asks <paramref name="leaseFor"/> for the lease the puts go on (it may
+    /// take a new one), and flushes. A failure is told to <paramref name="problem"/> (which may drop the lease) and
+    /// tried again half a second later; the first success after failures is told as <c>null</c>.
+    /// </summary>
+    public async Task RunAsync(Func<CancellationToken, Task<long>> leaseFor, Action<Exception?> problem, CancellationToken cancellationToken)
+    {
+        var failing = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Changed.WaitAsync(TimeSpan.FromMilliseconds(100), cancellationToken);
+                if (Pending == 0)
+                    continue;
+                await FlushAsync(await leaseFor(cancellationToken), cancellationToken);
+                if (failing)
+                    problem(null);
+                failing = false;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is Offload.Grpc.RpcException or IOException or OperationCanceledException)
+            {
+                failing = true;
+                problem(ex);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
     /// <summary>Writes everything queued, the puts on <paramref name="lease"/>; throws what etcd or the transport throws.</summary>
     public async Task FlushAsync(long lease, CancellationToken cancellationToken)
     {

@@ -142,48 +142,39 @@ public sealed partial class ReplicatedConnectionTable(EtcdClient etcd, string sc
             new TrackedConnection(vipId, backendId, created, seen, v[4] == "1", splice));
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    private long _lease;
+    private Task _keepAlive = Task.CompletedTask;
+    private string? _lastProblem;
+
+    private Task RunAsync(CancellationToken cancellationToken) => _writes.RunAsync(LeaseAsync, ex =>
     {
-        long lease = 0;
-        Task keepAlive = Task.CompletedTask;
-        string? lastProblem = null;
-        while (!cancellationToken.IsCancellationRequested)
+        if (ex is null)
         {
-            try
-            {
-                if (lease == 0 || keepAlive.IsCompleted)
-                {
-                    lease = await etcd.GrantLeaseAsync(ttl, cancellationToken);
-                    var leased = lease;
-                    keepAlive = etcd.KeepAliveAsync(leased, TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(200).Ticks, ttl.Ticks / 3)), cancellationToken);
-                    // Records already written hang on a lease that may be gone: write them all again on the new one.
-                    if (Written > 0)
-                    {
-                        foreach (var (key, connection) in _inner.Snapshot())
-                            Queue(key, connection);
-                    }
-                }
-                await _writes.Changed.WaitAsync(TimeSpan.FromMilliseconds(100), cancellationToken);
-                await _writes.FlushAsync(lease, cancellationToken);
-                if (lastProblem is not null)
-                    LogBack(logger, scope, Pending);
-                lastProblem = null;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is Offload.Grpc.RpcException or IOException or OperationCanceledException)
-            {
-                Interlocked.Increment(ref _failures);
-                if (ex.Message.Contains("lease not found", StringComparison.Ordinal))
-                    lease = 0;
-                if (lastProblem != ex.Message)
-                    LogProblem(logger, scope, ex.Message, Pending);
-                lastProblem = ex.Message;
-                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
+            LogBack(logger, scope, Pending);
+            _lastProblem = null;
+            return;
         }
+        Interlocked.Increment(ref _failures);
+        if (ex.Message.Contains("lease not found", StringComparison.Ordinal))
+            _lease = 0;
+        if (_lastProblem != ex.Message)
+            LogProblem(logger, scope, ex.Message, Pending);
+        _lastProblem = ex.Message;
+    }, cancellationToken);
+
+    // One lease kept alive for the table; when it is gone, a new one, and every tracked connection written again on it.
+    private async Task<long> LeaseAsync(CancellationToken cancellationToken)
+    {
+        if (_lease != 0 && !_keepAlive.IsCompleted)
+            return _lease;
+        var lease = _lease = await etcd.GrantLeaseAsync(ttl, cancellationToken);
+        _keepAlive = etcd.KeepAliveAsync(lease, TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(200).Ticks, ttl.Ticks / 3)), cancellationToken);
+        if (Written > 0)
+        {
+            foreach (var (key, connection) in _inner.Snapshot())
+                Queue(key, connection);
+        }
+        return lease;
     }
 
     public async ValueTask DisposeAsync()

@@ -69,36 +69,25 @@ public sealed partial class ReplicatedSessionTable(EtcdClient etcd, TimeSpan tim
             : null;
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    private (long Id, DateTimeOffset At) _lease = (0, DateTimeOffset.MinValue);
+    private string? _lastProblem;
+
+    private Task RunAsync(CancellationToken cancellationToken) => _writes.RunAsync(LeaseAsync, ex =>
     {
-        var (lease, leasedAt) = (0L, DateTimeOffset.MinValue);
-        var clock = time ?? TimeProvider.System;
-        string? lastProblem = null;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await _writes.Changed.WaitAsync(TimeSpan.FromMilliseconds(200), cancellationToken);
-                if (Pending == 0)
-                    continue;
-                if (clock.GetUtcNow() - leasedAt > LeaseRotation)
-                    (lease, leasedAt) = (await etcd.GrantLeaseAsync(timeout + LeaseRotation, cancellationToken), clock.GetUtcNow());
-                await _writes.FlushAsync(lease, cancellationToken);
-                lastProblem = null;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is Offload.Grpc.RpcException or IOException or OperationCanceledException)
-            {
-                leasedAt = DateTimeOffset.MinValue;
-                if (lastProblem != ex.Message)
-                    LogProblem(logger, ex.Message, Pending);
-                lastProblem = ex.Message;
-                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
+        if (ex is not null && _lastProblem != ex.Message)
+            LogProblem(logger, ex.Message, Pending);
+        if (ex is not null)
+            _lease = (0, DateTimeOffset.MinValue);
+        _lastProblem = ex?.Message;
+    }, cancellationToken);
+
+    // A new lease every minute: a record put on it lives the timeout and at most a minute more past its last bind.
+    private async Task<long> LeaseAsync(CancellationToken cancellationToken)
+    {
+        var now = (time ?? TimeProvider.System).GetUtcNow();
+        if (now - _lease.At > LeaseRotation)
+            _lease = (await etcd.GrantLeaseAsync(timeout + LeaseRotation, cancellationToken), now);
+        return _lease.Id;
     }
 
     public async ValueTask DisposeAsync()
